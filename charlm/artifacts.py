@@ -1,0 +1,159 @@
+"""Model folders: atomic save, validated load, listing.
+
+A model folder holds model.keras (no optimizer state), vocab.json, metadata.json,
+history.json, samples.json and optionally snapshots/epoch_NNN.weights.h5.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import h5py
+
+from charlm import atomic
+from charlm.network import Network, NetworkFormatError, load_network
+from charlm.sampler import Sampler
+from charlm.settings import load_settings
+from charlm.vocab import Vocabulary
+
+MODEL_FILE = "model.keras"
+METADATA_FILE = "metadata.json"
+HISTORY_FILE = "history.json"
+SAMPLES_FILE = "samples.json"
+SNAPSHOT_DIR = "snapshots"
+
+
+class ArtifactError(ValueError):
+    """A model folder is missing, incomplete or inconsistent; the message names the file."""
+
+
+def snapshot_name(epoch: int) -> str:
+    return f"epoch_{epoch:03d}.weights.h5"
+
+
+def strip_to_layers(source: Path, destination: Path) -> None:
+    """Copy only the layer weights of a Keras .weights.h5 (drops optimizer state)."""
+    with h5py.File(source, "r") as src, h5py.File(destination, "w") as dst:
+        for key, value in src.attrs.items():
+            dst.attrs[key] = value
+        src.copy(src["layers"], dst, name="layers")
+
+
+def write_model_folder(destination: Path, build_contents) -> Path:
+    """Create a folder by calling build_contents(tmp_folder), then rename it into place,
+    so a reader never sees a half-written model."""
+    destination = Path(destination)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
+    try:
+        build_contents(tmp)
+        if destination.exists():
+            old = destination.with_name(f".{destination.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            destination.rename(old)
+            tmp.rename(destination)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(destination)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return destination
+
+
+@dataclass(frozen=True)
+class ModelFolder:
+    path: Path
+    metadata: dict
+
+    @property
+    def name(self) -> str:
+        return self.metadata.get("name") or self.path.name
+
+    @property
+    def context_length(self) -> int:
+        return int(self.metadata["context_length"])
+
+    def snapshot_epochs(self) -> list[int]:
+        folder = self.path / SNAPSHOT_DIR
+        if not folder.is_dir():
+            return []
+        return sorted(int(p.name[6:9]) for p in folder.glob("epoch_*.weights.h5"))
+
+    def history(self) -> list[dict]:
+        return atomic.read_json(self.path / HISTORY_FILE, default=[]) or []
+
+    def samples(self) -> list[dict]:
+        return atomic.read_json(self.path / SAMPLES_FILE, default=[]) or []
+
+
+def open_model_folder(path: Path | str) -> ModelFolder:
+    """Validate the folder's files exist and metadata parses; errors name the file."""
+    path = Path(path)
+    if not path.is_dir():
+        raise ArtifactError(f"model folder not found: {path}")
+    for required in (MODEL_FILE, "vocab.json", METADATA_FILE):
+        if not (path / required).is_file():
+            raise ArtifactError(f"model folder {path} is incomplete: {required} is missing")
+    metadata = atomic.read_json(path / METADATA_FILE)
+    if not isinstance(metadata, dict) or "context_length" not in metadata:
+        raise ArtifactError(f"{path / METADATA_FILE} is not valid model metadata")
+    return ModelFolder(path, metadata)
+
+
+def load_vocab(folder: ModelFolder) -> Vocabulary:
+    try:
+        return Vocabulary.load(folder.path)
+    except (FileNotFoundError, ValueError) as exc:
+        raise ArtifactError(str(exc)) from exc
+
+
+def load_network_checked(folder: ModelFolder, epoch: int | None = None) -> Network:
+    weights = None if epoch is None else folder.path / SNAPSHOT_DIR / snapshot_name(epoch)
+    try:
+        network = load_network(folder.path / MODEL_FILE, weights)
+    except NetworkFormatError as exc:
+        raise ArtifactError(str(exc)) from exc
+    vocab = load_vocab(folder)
+    if network.vocab_size != vocab.size:
+        raise ArtifactError(
+            f"{folder.path / 'vocab.json'} has {vocab.size} characters but "
+            f"{folder.path / MODEL_FILE} predicts {network.vocab_size}")
+    return network
+
+
+def load_sampler(path: Path | str, epoch: int | None = None) -> tuple[Sampler, ModelFolder]:
+    """A ready Sampler for the model folder (or one of its epoch snapshots)."""
+    folder = open_model_folder(path)
+    network = load_network_checked(folder, epoch)
+    return Sampler(network, load_vocab(folder), folder.context_length), folder
+
+
+def list_models(artifacts_dir: Path | None = None, runs_dir: Path | None = None) -> dict[str, Path]:
+    """name -> folder for bundled models, then finished training runs (runs/NAME/model)."""
+    settings = load_settings()
+    artifacts_dir = artifacts_dir or settings.artifacts_dir
+    runs_dir = runs_dir or settings.runs_dir
+    found: dict[str, Path] = {}
+    for folder in sorted(Path(artifacts_dir).glob("*/")):
+        if (folder / METADATA_FILE).is_file() and not folder.name.startswith("."):
+            found[folder.name] = folder
+    for folder in sorted(Path(runs_dir).glob("*/model/")):
+        if (folder / METADATA_FILE).is_file():
+            found.setdefault(f"runs/{folder.parent.name}", folder)
+    return found
+
+
+def resolve_model(name_or_path: str) -> Path:
+    """A bundled model's name, a run name (runs/NAME) or a folder path -> folder."""
+    models = list_models()
+    if name_or_path in models:
+        return models[name_or_path]
+    path = Path(name_or_path)
+    if path.is_dir():
+        return path
+    known = ", ".join(models) or "none"
+    raise ArtifactError(f"no model named {name_or_path!r} and no such folder (known: {known})")

@@ -1,0 +1,194 @@
+"""python -m charlm train / generate / evaluate / export / models."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from charlm import temperature as tmath
+from charlm.recipes import RECIPES, make_recipe, recipe_fields
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+class CliError(Exception):
+    """A bad argument: printed as one line, exit code 2."""
+
+
+def _temperature_arg(text: str):
+    if text.lower() == tmath.GREEDY:
+        return tmath.GREEDY
+    try:
+        return tmath.check_temperature(float(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number (got {text!r})") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1 (got {value})")
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number (got {text!r})") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1] (got {value})")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m charlm", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    train = commands.add_parser("train", help="train a recipe into a run folder")
+    train.add_argument("--recipe", choices=sorted(RECIPES), default="seed", help="model recipe")
+    train.add_argument("--out", required=True, type=Path, help="run folder, e.g. runs/NAME")
+    train.add_argument("--corpus", default=None,
+                       help="text file to train on (default: the Nietzsche corpus)")
+    train.add_argument("--resume", action="store_true", help="continue the run in --out")
+    train.add_argument("--strategy", choices=["default", "mirrored"], default="default",
+                       help="tf.distribute strategy: mirrored uses every local GPU")
+    train.add_argument("--name", default=None, help="display name of the run")
+    for field, kind in recipe_fields().items():
+        train.add_argument(f"--{field.replace('_', '-')}", dest=field, default=None,
+                           type=_positive_int if kind is int else float,
+                           help=f"override the recipe's {field}")
+
+    generate = commands.add_parser("generate", help="sample text at one or more temperatures")
+    generate.add_argument("--model", default="nietzsche-seed", help="bundled model name or folder")
+    generate.add_argument("--temperature", nargs="+", type=_temperature_arg,
+                          default=[0.2, 0.5, 1.0, 1.2], help="temperatures (or 'greedy')")
+    generate.add_argument("--length", type=_positive_int, default=400, help="characters to generate")
+    generate.add_argument("--seed-text", default=None, help="text to start from (default: a corpus passage)")
+    generate.add_argument("--seed", type=int, default=None, help="random seed (reproducible output)")
+    generate.add_argument("--top-k", type=_positive_int, default=None, help="keep the k likeliest")
+    generate.add_argument("--top-p", type=_fraction, default=None, help="nucleus mass to keep")
+    generate.add_argument("--greedy", action="store_true", help="argmax instead of sampling")
+    generate.add_argument("--epoch", type=_positive_int, default=None, help="use an epoch snapshot")
+
+    evaluate = commands.add_parser("evaluate", help="validation loss on the standard split")
+    evaluate.add_argument("--model", default="nietzsche-seed", help="bundled model name or folder")
+    evaluate.add_argument("--corpus", default=None, help="corpus (default: the model's own)")
+
+    export = commands.add_parser("export", help="copy a run's model into a model folder")
+    export.add_argument("run", type=Path, help="run folder")
+    export.add_argument("--to", required=True, type=Path, help="destination model folder")
+    export.add_argument("--name", default=None, help="model name in metadata")
+    export.add_argument("--no-snapshots", action="store_true", help="leave epoch snapshots out")
+
+    commands.add_parser("models", help="list bundled and trained models")
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def cmd_train(args) -> int:
+    from charlm.train import EXIT_BUSY, RunBusyError, train
+
+    overrides = {field: getattr(args, field) for field in recipe_fields()}
+    try:
+        recipe = None if args.resume else make_recipe(args.recipe, **overrides)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    try:
+        status = train(args.out, recipe, corpus_path=args.corpus, resume=args.resume,
+                       strategy=args.strategy, name=args.name, epochs=overrides.get("epochs"))
+    except RunBusyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+    except (FileExistsError, FileNotFoundError) as exc:
+        raise CliError(str(exc)) from None
+    print(f"run {status}: {args.out}")
+    return 0
+
+
+def _load(model: str, epoch=None):
+    from charlm.artifacts import ArtifactError, load_sampler, resolve_model
+
+    try:
+        return load_sampler(resolve_model(model), epoch)
+    except ArtifactError as exc:
+        raise CliError(str(exc)) from None
+
+
+def cmd_generate(args) -> int:
+    from charlm.corpus import CorpusError, load_corpus, random_passage
+
+    sampler, folder = _load(args.model, args.epoch)
+    seed_text = args.seed_text
+    if seed_text is None:
+        try:
+            text = load_corpus(folder.metadata["corpus"].get("path"), download=False).text
+            seed_text = random_passage(text, folder.context_length, args.seed)
+        except CorpusError:
+            seed_text = ""
+    temps = [tmath.GREEDY] if args.greedy else args.temperature
+    try:
+        generation = sampler.generate(seed_text, args.length, temps, rng_seed=args.seed,
+                                      top_k=args.top_k, top_p=args.top_p)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    if generation.dropped:
+        print(f"note: dropped characters not in the vocabulary: {generation.dropped}", file=sys.stderr)
+    print(f'seed: "{generation.seed_text}"\n')
+    for temp, text in zip(generation.temperatures, generation.texts):
+        label = "greedy" if temp == tmath.GREEDY else f"T = {temp:g}"
+        print(f"--- {label} ---\n{text}\n")
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    from charlm.corpus import CorpusError, load_corpus, split_text
+    from charlm.evaluation import validation_figures
+
+    sampler, folder = _load(args.model)
+    try:
+        corpus = load_corpus(args.corpus or folder.metadata["corpus"].get("path"))
+    except CorpusError as exc:
+        raise CliError(str(exc)) from None
+    val_ids = sampler.vocab.encode(split_text(corpus.text)[1], on_unknown="drop")
+    figures = validation_figures(sampler.network, val_ids, folder.context_length)
+    print(f"{folder.name}: validation loss {figures['loss_nats']:.4f} nats/char, "
+          f"{figures['bits_per_char']:.4f} bits/char ({figures['chars_scored']:,} characters, "
+          f"{figures['method']})")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from charlm.export import export_with_corpus
+
+    path = export_with_corpus(args.run, args.to, snapshots=not args.no_snapshots, name=args.name)
+    print(f"exported {args.run} -> {path}")
+    return 0
+
+
+def cmd_models(args) -> int:
+    from charlm.artifacts import list_models
+
+    for name, path in list_models().items():
+        print(f"{name}\t{path}")
+    return 0
+
+
+COMMANDS = {"train": cmd_train, "generate": cmd_generate, "evaluate": cmd_evaluate,
+            "export": cmd_export, "models": cmd_models}

@@ -1,0 +1,133 @@
+"""Finding, downloading (hash-checked), reading and splitting the training text."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from charlm.settings import load_settings
+
+NIETZSCHE_URL = "https://s3.amazonaws.com/text-datasets/nietzsche.txt"
+NIETZSCHE_SHA256 = "9cb94a5f1f8d1359e2e018fa67306eba4ae03942b8c44643eececded39e096df"
+NIETZSCHE_FILENAME = "nietzsche.txt"
+VALIDATION_FRACTION = 0.1
+
+
+class CorpusError(RuntimeError):
+    """The corpus cannot be found, downloaded or verified."""
+
+
+@dataclass(frozen=True)
+class Corpus:
+    text: str  # lowercased
+    sha256: str  # of the raw file bytes
+    source: str  # path or URL it came from
+
+    @property
+    def name(self) -> str:
+        return Path(self.source).stem
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def keras_cache_path() -> Path:
+    """Where keras.utils.get_file keeps the download (KERAS_HOME respected)."""
+    import os
+
+    home = os.environ.get("KERAS_HOME", str(Path.home() / ".keras"))
+    return Path(home) / "datasets" / NIETZSCHE_FILENAME
+
+
+def _how_to_supply() -> str:
+    return (
+        f"Download {NIETZSCHE_URL} (sha256 {NIETZSCHE_SHA256}) and either set "
+        f"CHARLM_CORPUS=/path/to/nietzsche.txt, pass --corpus PATH, or place it at "
+        f"{keras_cache_path()}."
+    )
+
+
+def _verified(path: Path) -> Path:
+    actual = sha256_of(path)
+    if actual != NIETZSCHE_SHA256:
+        raise CorpusError(
+            f"{path} is not the Nietzsche corpus: sha256 {actual} != {NIETZSCHE_SHA256}. "
+            + _how_to_supply()
+        )
+    return path
+
+
+def find_nietzsche(download: bool = True) -> Path:
+    """Path of a verified copy of the Nietzsche text, downloading it if allowed.
+
+    CHARLM_CORPUS wins; then the Keras cache. A cached, verified copy needs no TensorFlow,
+    so the app can offer corpus passages without importing it.
+    """
+    configured = load_settings().corpus_path
+    if configured is not None:
+        if not configured.is_file():
+            raise CorpusError(f"CHARLM_CORPUS points to {configured}, which is not a file.")
+        return _verified(configured)
+    cached = keras_cache_path()
+    if cached.is_file() and sha256_of(cached) == NIETZSCHE_SHA256:
+        return cached
+    if not download:
+        raise CorpusError("No local copy of the Nietzsche corpus. " + _how_to_supply())
+    try:
+        from keras.utils import get_file
+
+        fetched = get_file(NIETZSCHE_FILENAME, origin=NIETZSCHE_URL, file_hash=NIETZSCHE_SHA256)
+    except Exception as exc:  # offline, refused, or hash mismatch after download
+        raise CorpusError(
+            f"Could not download the Nietzsche corpus ({exc}). " + _how_to_supply()
+        ) from exc
+    return _verified(Path(fetched))
+
+
+def read_text_file(path: Path) -> str:
+    """Read a user text file as UTF-8 (a BOM is fine) with a clear error otherwise."""
+    path = Path(path)
+    if not path.is_file():
+        raise CorpusError(f"Corpus file {path} does not exist.")
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start}).") from exc
+
+
+def load_corpus(path: Path | str | None = None, download: bool = True) -> Corpus:
+    """The lowercased corpus: `path` if given (any text file), else the Nietzsche text."""
+    if path is None or str(path) == "nietzsche":
+        source = find_nietzsche(download=download)
+    else:
+        source = Path(path)
+    raw = read_text_file(source)
+    if not raw.strip():
+        raise CorpusError(f"Corpus file {source} is empty.")
+    return Corpus(text=raw.lower(), sha256=sha256_of(source), source=str(source))
+
+
+def split_point(length: int) -> int:
+    """Index where validation starts: the last 10% of the text, contiguous."""
+    return length - int(length * VALIDATION_FRACTION)
+
+
+def split_text(text: str) -> tuple[str, str]:
+    """(training, validation) parts of the lowercased text."""
+    cut = split_point(len(text))
+    return text[:cut], text[cut:]
+
+
+def random_passage(text: str, length: int, rng_seed: int | None = None) -> str:
+    """A passage of `length` characters starting at a word boundary."""
+    import random
+
+    rng = random.Random(rng_seed)
+    if len(text) <= length:
+        return text
+    start = rng.randrange(0, len(text) - length)
+    space = text.find(" ", start, start + 40)
+    start = space + 1 if space != -1 and space + 1 + length <= len(text) else start
+    return text[start : start + length]

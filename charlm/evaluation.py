@@ -1,0 +1,59 @@
+"""Validation loss on the standard split, computed on the NumPy network (no TensorFlow).
+
+Each recipe is scored on the context it was trained on:
+- seed: every third 60-character window of the validation text predicts the character after
+  it (what the notebook's `validation_split`-style evaluation measures);
+- fast: windows of seq_len characters scored on their second half only, so every scored
+  character has between seq_len/2 and seq_len characters of context.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from charlm.network import Network
+
+
+@dataclass(frozen=True)
+class Scheme:
+    window: int  # characters read per window
+    score_from: int  # first position whose next-character prediction counts
+    stride: int
+
+
+def scheme_for(network: Network, context_length: int) -> Scheme:
+    if network.window is not None:  # fixed-window recipe (seed)
+        return Scheme(window=network.window, score_from=network.window - 1, stride=3)
+    half = context_length // 2
+    return Scheme(window=context_length, score_from=half, stride=context_length - half)
+
+
+def mean_nll(network: Network, ids: np.ndarray, scheme: Scheme, batch: int = 1024) -> tuple[float, int]:
+    """(mean negative log-likelihood in nats per character, characters scored)."""
+    starts = np.arange(0, len(ids) - scheme.window, scheme.stride)
+    if len(starts) == 0:
+        raise ValueError(f"validation text of {len(ids)} characters is shorter than one window")
+    offsets = np.arange(scheme.window + 1)
+    total, count = 0.0, 0
+    for first in range(0, len(starts), batch):
+        windows = ids[starts[first : first + batch, None] + offsets[None, :]]
+        log_probs = network.log_probs_over(windows[:, :-1], scheme.score_from)
+        targets = windows[:, scheme.score_from + 1 :]
+        picked = np.take_along_axis(log_probs, targets[..., None], axis=-1)
+        total -= float(picked.sum())
+        count += targets.size
+    return total / count, count
+
+
+def validation_figures(network: Network, val_ids: np.ndarray, context_length: int) -> dict:
+    scheme = scheme_for(network, context_length)
+    nats, count = mean_nll(network, val_ids, scheme)
+    return {
+        "loss_nats": round(nats, 5),
+        "bits_per_char": round(nats / math.log(2), 5),
+        "chars_scored": count,
+        "method": f"window {scheme.window}, scored from {scheme.score_from}, stride {scheme.stride}",
+    }

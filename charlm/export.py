@@ -1,0 +1,105 @@
+"""Turning a training run (or one of its epochs) into a model folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from charlm import __version__, artifacts, atomic, runfiles
+from charlm.corpus import split_text
+from charlm.evaluation import validation_figures
+from charlm.network import load_network
+from charlm.recipes import context_length, recipe_from_dict
+from charlm.vocab import Vocabulary
+
+
+def best_epoch(run_dir: Path) -> int:
+    """The completed epoch with the lowest validation loss (ties: the later one)."""
+    history = runfiles.read_history(run_dir)
+    candidates = [row for row in history if _snapshot(run_dir, row["epoch"]).is_file()]
+    if not candidates:
+        raise ValueError(f"{run_dir} has no completed epoch to export")
+    return min(candidates, key=lambda row: (row["val_loss"] or float("inf"), -row["epoch"]))["epoch"]
+
+
+def _snapshot(run_dir: Path, epoch: int) -> Path:
+    return Path(run_dir) / runfiles.CHECKPOINT_DIR / artifacts.snapshot_name(epoch)
+
+
+def export_run(run_dir: Path, destination: Path, val_text: str | None = None,
+               snapshots: bool = True, name: str | None = None, epoch: int | None = None) -> Path:
+    """Write a self-contained model folder for `run_dir` at `destination`, atomically.
+
+    The exported weights are those of `epoch` (default: the best validation epoch); the
+    metadata's validation figures are measured on the NumPy network that the app runs.
+    """
+    import keras
+
+    from charlm.model import build_model
+
+    run_dir = Path(run_dir)
+    run = atomic.read_json(run_dir / runfiles.RUN_FILE)
+    recipe = recipe_from_dict(run["recipe"])
+    vocab = Vocabulary.load(run_dir)
+    epoch = epoch or best_epoch(run_dir)
+    history = runfiles.read_history(run_dir)
+    epochs_done = [row["epoch"] for row in history if _snapshot(run_dir, row["epoch"]).is_file()]
+
+    def build(tmp: Path):
+        stripped = tmp / "best.weights.h5"
+        artifacts.strip_to_layers(_snapshot(run_dir, epoch), stripped)
+        model = build_model(recipe, vocab.size, compile_model=False)
+        model.load_weights(stripped)
+        stripped.unlink()
+        model.save(tmp / artifacts.MODEL_FILE)
+        keras.backend.clear_session()
+        vocab.save(tmp)
+        if snapshots:
+            (tmp / artifacts.SNAPSHOT_DIR).mkdir()
+            for done in epochs_done:
+                artifacts.strip_to_layers(_snapshot(run_dir, done),
+                                          tmp / artifacts.SNAPSHOT_DIR / artifacts.snapshot_name(done))
+        atomic.write_json(tmp / artifacts.HISTORY_FILE, history)
+        atomic.write_json(tmp / artifacts.SAMPLES_FILE, runfiles.read_samples(run_dir))
+        figures = None
+        if val_text:
+            network = load_network(tmp / artifacts.MODEL_FILE)
+            val_ids = vocab.encode(val_text, on_unknown="drop")
+            figures = validation_figures(network, np.asarray(val_ids), context_length(recipe))
+        atomic.write_json(tmp / artifacts.METADATA_FILE, {
+            "name": name or run.get("name") or run_dir.name,
+            "recipe": run["recipe"],
+            "context_length": context_length(recipe),
+            "corpus": run["corpus"],
+            "epochs_trained": max(epochs_done),
+            "epoch_exported": epoch,
+            "validation": figures,
+            "training": {
+                "seconds": round(sum(row["seconds"] for row in history), 1),
+                "device": run.get("device", "cpu"),
+                "cpu_count": os.cpu_count(),
+                "machine": platform.machine(),
+            },
+            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "charlm_version": __version__,
+        })
+
+    return artifacts.write_model_folder(destination, build)
+
+
+def export_with_corpus(run_dir: Path, destination: Path, **kwargs) -> Path:
+    """export_run, reading the run's own corpus for the validation figures."""
+    from charlm.corpus import load_corpus
+
+    run = atomic.read_json(Path(run_dir) / runfiles.RUN_FILE)
+    corpus = load_corpus(run["corpus"].get("path"))
+    return export_run(run_dir, destination, val_text=split_text(corpus.text)[1], **kwargs)
+
+
+def remove_partial(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)

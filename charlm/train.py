@@ -1,0 +1,164 @@
+"""A training run: Keras fit with callbacks for checkpoints, history, samples, progress,
+clean stop on SIGTERM and resume after a kill; one run at a time per runs folder."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from charlm import atomic, runfiles
+from charlm.corpus import Corpus, load_corpus, random_passage, split_text
+from charlm.recipes import Recipe, context_length, recipe_from_dict, recipe_to_dict
+from charlm.vocab import Vocabulary
+
+EXIT_BUSY = 75  # another run holds the lock (EX_TEMPFAIL)
+EXIT_CANCELLED = 0
+
+
+class RunBusyError(RuntimeError):
+    """Another training run holds the lock."""
+
+
+def run_lock(runs_dir: Path) -> FileLock:
+    """The lock a trainer holds for its whole life; the OS frees it if the trainer dies."""
+    Path(runs_dir).mkdir(parents=True, exist_ok=True)
+    return FileLock(str(Path(runs_dir) / runfiles.LOCK_FILE))
+
+
+def is_training_active(runs_dir: Path) -> bool:
+    lock = run_lock(runs_dir)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        return True
+    lock.release()
+    return False
+
+
+def _prepare_run(run_dir: Path, recipe: Recipe | None, corpus_path, resume: bool, name, epochs):
+    """Create (or, on resume, reread) run.json; returns (recipe, corpus path or None)."""
+    run_file = run_dir / runfiles.RUN_FILE
+    if resume:
+        run = atomic.read_json(run_file)
+        if not run:
+            raise FileNotFoundError(f"cannot resume: {run_file} not found")
+        payload = dict(run["recipe"])
+        if epochs:
+            payload["epochs"] = epochs
+        recipe = recipe_from_dict(payload)
+        run["recipe"] = recipe_to_dict(recipe)
+        atomic.write_json(run_file, run)
+        return recipe, run["corpus"].get("path")
+    if run_file.exists():
+        raise FileExistsError(f"{run_dir} already holds a run; pass --resume to continue it")
+    if recipe is None:
+        raise ValueError("a recipe is needed to start a run")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    atomic.write_json(run_file, {"name": name or run_dir.name, "recipe": recipe_to_dict(recipe),
+                                 "corpus": {"path": str(corpus_path) if corpus_path else None},
+                                 "created": time.time()})
+    return recipe, corpus_path
+
+
+def train(run_dir: Path | str, recipe: Recipe | None = None, corpus_path=None, resume=False,
+          strategy: str = "default", name: str | None = None, epochs: int | None = None,
+          verbose: int | None = None) -> str:
+    """Run (or resume) training into run_dir; returns the final status."""
+    run_dir = Path(run_dir)
+    lock = run_lock(run_dir.parent)
+    try:
+        lock.acquire(timeout=5)
+    except Timeout:
+        raise RunBusyError(f"another training run is in progress (lock {lock.lock_file})") from None
+    try:
+        recipe, corpus_path = _prepare_run(run_dir, recipe, corpus_path, resume, name, epochs)
+        runfiles.update_progress(run_dir, status="starting", pid=os.getpid(), epochs=recipe.epochs,
+                                 message=None, started=time.time())
+        try:
+            status = _fit(run_dir, recipe, corpus_path, resume, strategy, verbose)
+        except BaseException as exc:
+            runfiles.update_progress(run_dir, status="failed",
+                                     message=f"{type(exc).__name__}: {exc}",
+                                     traceback=traceback.format_exc()[-4000:])
+            raise
+        return status
+    finally:
+        lock.release()
+
+
+def _fit(run_dir: Path, recipe: Recipe, corpus_path, resume: bool, strategy: str, verbose) -> str:
+    from charlm.callbacks import RunRecorder, StopOnSignal  # imports keras
+
+    stopper = StopOnSignal()  # first, so a SIGTERM during start-up is honoured
+    corpus = load_corpus(corpus_path)
+    vocab = _run_vocab(run_dir, corpus, resume)
+    train_text, val_text = split_text(corpus.text)
+    run = atomic.read_json(run_dir / runfiles.RUN_FILE)
+    run["corpus"].update(sha256=corpus.sha256, characters=len(corpus.text),
+                         source=corpus.source, vocab_size=vocab.size)
+    dist = _strategy(strategy)
+    run["device"] = f"{strategy}: {dist.num_replicas_in_sync} replica(s)"
+    atomic.write_json(run_dir / runfiles.RUN_FILE, run)
+
+    import keras
+
+    from charlm.data import make_datasets, steps_per_epoch
+    from charlm.model import build_model
+
+    train_ids = vocab.encode(train_text, on_unknown="drop")
+    val_ids = vocab.encode(val_text, on_unknown="drop")
+    train_ds, val_ds = make_datasets(train_ids, val_ids, recipe, vocab.size)
+    batches = steps_per_epoch(len(train_ids), recipe)
+    with dist.scope():
+        model = build_model(recipe, vocab.size, steps_per_epoch=batches)
+    context = context_length(recipe)
+    recorder = RunRecorder(run_dir, recipe.epochs, batches, keras.saving.serialize_keras_object(model),
+                           vocab, random_passage(train_text, context, rng_seed=1), context)
+    callbacks = [
+        keras.callbacks.ModelCheckpoint(
+            str(run_dir / runfiles.CHECKPOINT_DIR / "epoch_{epoch:03d}.weights.h5"),
+            save_weights_only=True),
+        recorder,
+        keras.callbacks.BackupAndRestore(str(run_dir / runfiles.BACKUP_DIR), delete_checkpoint=False),
+        stopper,
+    ]
+    if stopper.requested:
+        return _finish(run_dir, "cancelled", val_text)
+    model.fit(train_ds, validation_data=val_ds, epochs=recipe.epochs, callbacks=callbacks,
+              verbose=verbose if verbose is not None else (1 if sys.stdout.isatty() else 2))
+    return _finish(run_dir, "cancelled" if stopper.requested else "done", val_text)
+
+
+def _run_vocab(run_dir: Path, corpus: Corpus, resume: bool) -> Vocabulary:
+    """The vocabulary is fixed at the first start so ids stay stable across resumes."""
+    if resume and (run_dir / "vocab.json").is_file():
+        return Vocabulary.load(run_dir)
+    vocab = Vocabulary.from_text(corpus.text)
+    vocab.save(run_dir)
+    return vocab
+
+
+def _strategy(name: str):
+    import tensorflow as tf
+
+    if name == "default":
+        return tf.distribute.get_strategy()
+    if name == "mirrored":
+        return tf.distribute.MirroredStrategy()
+    raise ValueError(f"unknown strategy {name!r}; use 'default' or 'mirrored'")
+
+
+def _finish(run_dir: Path, status: str, val_text: str) -> str:
+    """Export the model (also after a cancel, from the last completed epoch) and record status."""
+    from charlm.export import export_run
+
+    if runfiles.read_history(run_dir):
+        runfiles.update_progress(run_dir, status="exporting" if status == "done" else status)
+        export_run(run_dir, run_dir / runfiles.MODEL_DIR, val_text=val_text)
+    runfiles.update_progress(run_dir, status=status, finished=time.time())
+    return status
