@@ -59,7 +59,8 @@ def greedy(probs: np.ndarray) -> np.ndarray:
 def entropy_bits(probs: np.ndarray) -> np.ndarray:
     """Shannon entropy in bits (0 log 0 = 0)."""
     probs = np.asarray(probs, dtype=np.float64)
-    terms = np.where(probs > 0, -probs * log_probs(probs), 0.0)
+    terms = np.zeros_like(probs)
+    np.multiply(-probs, log_probs(probs), out=terms, where=probs > 0)
     return terms.sum(axis=-1) / math.log(2)
 
 
