@@ -46,9 +46,17 @@ def _fraction(text: str) -> float:
     return value
 
 
+class OneLineErrorParser(argparse.ArgumentParser):
+    """Bad values get one line on stderr and exit code 2, not the whole usage text."""
+
+    def error(self, message):
+        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m charlm", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = OneLineErrorParser(prog="python -m charlm", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True,
+                                     parser_class=OneLineErrorParser)
 
     train = commands.add_parser("train", help="train a recipe into a run folder")
     train.add_argument("--recipe", choices=sorted(RECIPES), default="seed", help="model recipe")

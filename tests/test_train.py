@@ -1,0 +1,131 @@
+"""The training run through the CLI, as the app launches it: signals, resume, the lock."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from charlm import runfiles
+from charlm.artifacts import load_sampler, open_model_folder
+from charlm.train import EXIT_BUSY, RunBusyError, run_lock, train
+
+ROOT = Path(__file__).resolve().parent.parent
+SLOW_ENOUGH = ["--recipe", "fast", "--units", "96", "--seq-len", "40", "--batch-size", "4",
+               "--embed-dim", "8"]
+
+
+def start(run_dir, corpus, *extra):
+    cmd = [sys.executable, "-m", "charlm", "train", "--out", str(run_dir), "--corpus", str(corpus),
+           *extra]
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def wait_for(predicate, process, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        if process.poll() is not None:
+            raise AssertionError(f"trainer exited early: {process.stdout.read().decode()[-2000:]}")
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for the trainer")
+
+
+def backup_epoch(run_dir):
+    meta = run_dir / runfiles.BACKUP_DIR / "training_metadata.json"
+    return json.loads(meta.read_text())["epoch"] if meta.is_file() else 0
+
+
+def test_one_epoch_writes_a_loadable_model_with_metadata(tmp_path, tiny_corpus):
+    from charlm.recipes import make_recipe
+
+    run_dir = tmp_path / "runs" / "one"
+    assert train(run_dir, make_recipe("seed", units=16, maxlen=20, epochs=1),
+                 corpus_path=tiny_corpus, verbose=0) == "done"
+    folder = open_model_folder(run_dir / "model")
+    meta = folder.metadata
+    assert meta["epochs_trained"] == 1 and meta["recipe"]["name"] == "seed"
+    assert meta["validation"]["loss_nats"] > 0
+    assert meta["validation"]["bits_per_char"] == pytest.approx(meta["validation"]["loss_nats"] / 0.693147, rel=1e-4)
+    assert meta["corpus"]["sha256"] and meta["charlm_version"]
+    history = json.loads((run_dir / "history.json").read_text())
+    assert [row["epoch"] for row in history] == [1] and history[0]["seconds"] > 0
+    samples = json.loads((run_dir / "samples.json").read_text())
+    assert set(samples[0]["samples"]) == {"0.2", "0.5", "1.0", "1.2"}
+    assert all(len(text) == 400 for text in samples[0]["samples"].values())
+    assert runfiles.read_progress(run_dir)["status"] == "done"
+    sampler, _ = load_sampler(run_dir / "model")
+    assert len(sampler.generate("the", 20, [1.0], rng_seed=0).texts[0]) == 20
+    # the exported model carries no optimizer state
+    import zipfile
+
+    import h5py
+    with zipfile.ZipFile(run_dir / "model" / "model.keras") as z:
+        z.extract("model.weights.h5", tmp_path)
+    with h5py.File(tmp_path / "model.weights.h5") as h5:
+        assert "optimizer" not in h5
+
+
+def test_sigterm_stops_at_the_next_batch_as_cancelled(tmp_path, tiny_corpus):
+    run_dir = tmp_path / "runs" / "term"
+    proc = start(run_dir, tiny_corpus, *SLOW_ENOUGH, "--epochs", "50")
+    wait_for(lambda: len(runfiles.read_history(run_dir)) >= 1, proc)
+    proc.send_signal(signal.SIGTERM)
+    sent = time.monotonic()
+    assert proc.wait(timeout=60) == 0
+    assert time.monotonic() - sent < 30
+    progress = runfiles.read_progress(run_dir)
+    assert progress["status"] == "cancelled"
+    epochs = len(runfiles.read_history(run_dir))
+    assert 1 <= epochs < 50
+    assert open_model_folder(run_dir / "model").metadata["epochs_trained"] == epochs
+
+
+def test_sigkill_then_resume_continues_with_the_epoch_count_intact(tmp_path, tiny_corpus):
+    run_dir = tmp_path / "runs" / "kill"
+    proc = start(run_dir, tiny_corpus, *SLOW_ENOUGH, "--epochs", "3")
+    wait_for(lambda: backup_epoch(run_dir) >= 1, proc)
+    proc.kill()
+    proc.wait()
+    before = runfiles.read_history(run_dir)
+    assert runfiles.read_progress(run_dir)["status"] == "running"  # as the kill left it
+    assert not (run_dir / "model").exists()
+    resumed = start(run_dir, tiny_corpus, "--resume")
+    output = resumed.communicate(timeout=300)[0].decode()
+    assert resumed.returncode == 0, output[-2000:]
+    after = runfiles.read_history(run_dir)
+    assert [row["epoch"] for row in after] == [1, 2, 3]
+    assert after[0] == before[0]  # epoch 1 was restored, not trained again
+    assert runfiles.read_progress(run_dir)["status"] == "done"
+    assert open_model_folder(run_dir / "model").metadata["epochs_trained"] == 3
+
+
+def test_second_run_is_refused_while_one_holds_the_lock(tmp_path, tiny_corpus, isolated_runs):
+    from charlm.recipes import make_recipe
+
+    lock = run_lock(isolated_runs)
+    lock.acquire()
+    try:
+        with pytest.raises(RunBusyError, match="in progress"):
+            train(isolated_runs / "second", make_recipe("seed", epochs=1), corpus_path=tiny_corpus)
+        proc = start(isolated_runs / "third", tiny_corpus, "--epochs", "1")
+        assert proc.wait(timeout=120) == EXIT_BUSY
+    finally:
+        lock.release()
+    assert not (isolated_runs / "second").exists()
+    assert not (isolated_runs / "third").exists()
+
+
+def test_existing_run_needs_resume(tmp_path, tiny_corpus):
+    from charlm.recipes import make_recipe
+
+    run_dir = tmp_path / "runs" / "again"
+    train(run_dir, make_recipe("seed", units=8, maxlen=20, epochs=1), corpus_path=tiny_corpus, verbose=0)
+    with pytest.raises(FileExistsError, match="--resume"):
+        train(run_dir, make_recipe("seed", epochs=1), corpus_path=tiny_corpus)
