@@ -1,0 +1,205 @@
+"""Background training runs for the app: launch a trainer process, read its state, cancel,
+resume; validate uploaded corpora. No TensorFlow and no Streamlit here.
+
+The trainer holds a file lock for its whole life and the OS drops that lock when it dies,
+so "the lock is free but progress.json says running" means the trainer was killed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from charlm import atomic, runfiles
+from charlm.recipes import RECIPES
+from charlm.settings import PROJECT_ROOT
+from charlm.train import EXIT_BUSY, RunBusyError, is_training_active
+
+MIN_UPLOAD_CHARS = 10_000
+MAX_DISTINCT_CHARS = 200
+UPLOAD_DIR = "uploads"
+
+# Popen handles of trainers this process started, polled so finished ones are reaped.
+_children: list[subprocess.Popen] = []
+
+
+class UploadError(ValueError):
+    """An uploaded corpus cannot be trained on; the message says why."""
+
+
+@dataclass(frozen=True)
+class RunState:
+    run_dir: Path
+    status: str  # starting/running/exporting/done/failed/cancelled/interrupted/unknown
+    progress: dict
+    history: list
+    samples: list
+
+    @property
+    def name(self) -> str:
+        return self.run_dir.name
+
+    @property
+    def active(self) -> bool:
+        return self.status in runfiles.ACTIVE_STATUSES | {"exporting"}
+
+    @property
+    def has_model(self) -> bool:
+        return (self.run_dir / runfiles.MODEL_DIR / "metadata.json").is_file()
+
+    def log_tail(self, lines: int = 25) -> str:
+        try:
+            text = (self.run_dir / runfiles.LOG_FILE).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.replace("\r", "\n").splitlines()[-lines:])
+
+
+def _reap() -> None:
+    for child in list(_children):
+        if child.poll() is not None:
+            _children.remove(child)
+
+
+def slugify(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9_-]+", "-", name.strip().lower()).strip("-_")
+    return slug[:48] or "run"
+
+
+def new_run_dir(runs_dir: Path, name: str | None) -> Path:
+    base = slugify(name or time.strftime("run-%Y%m%d-%H%M%S"))
+    candidate, n = Path(runs_dir) / base, 2
+    while candidate.exists():
+        candidate, n = Path(runs_dir) / f"{base}-{n}", n + 1
+    return candidate
+
+
+def _spawn(run_dir: Path, args: list[str]) -> subprocess.Popen:
+    run_dir.mkdir(parents=True, exist_ok=True)
+    log = open(run_dir / runfiles.LOG_FILE, "ab")  # noqa: SIM115 (the child owns it)
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1"}
+    # A new session: the run survives page reloads, closed tabs and a restarted server.
+    child = subprocess.Popen([sys.executable, "-m", "charlm", "train", "--out", str(run_dir), *args],
+                             cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                             stdin=subprocess.DEVNULL, start_new_session=True)
+    log.close()
+    _children.append(child)
+    return child
+
+
+def _await_start(child: subprocess.Popen, run_dir: Path, timeout: float = 10.0) -> None:
+    """Wait until the trainer owns the lock (progress.json exists) or refuses."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if (run_dir / runfiles.PROGRESS_FILE).is_file():
+            return
+        code = child.poll()
+        if code == EXIT_BUSY:
+            raise RunBusyError("another training run is in progress")
+        if code is not None:
+            return  # failed before start: train.log says why
+        time.sleep(0.05)
+
+
+def start_run(runs_dir: Path, recipe: str, epochs: int, corpus_path: Path | None = None,
+              name: str | None = None, max_epochs: int | None = None,
+              extra_args: tuple[str, ...] = ()) -> Path:
+    """Launch a trainer process; returns its run folder. Refuses while another runs."""
+    if recipe not in RECIPES:
+        raise ValueError(f"unknown recipe {recipe!r}; choose one of {sorted(RECIPES)}")
+    if not isinstance(epochs, int) or epochs < 1 or (max_epochs and epochs > max_epochs):
+        raise ValueError(f"epochs must be between 1 and {max_epochs or 'any'} (got {epochs!r})")
+    _reap()
+    if is_training_active(runs_dir):
+        raise RunBusyError("another training run is in progress")
+    run_dir = new_run_dir(runs_dir, name)
+    args = ["--recipe", recipe, "--epochs", str(epochs), "--name", name or run_dir.name]
+    if corpus_path is not None:
+        args += ["--corpus", str(corpus_path)]
+    child = _spawn(run_dir, args + list(extra_args))
+    try:
+        _await_start(child, run_dir)
+    except RunBusyError:
+        import shutil
+
+        shutil.rmtree(run_dir, ignore_errors=True)
+        raise
+    return run_dir
+
+
+def resume_run(run_dir: Path) -> None:
+    _reap()
+    if is_training_active(Path(run_dir).parent):
+        raise RunBusyError("another training run is in progress")
+    _await_start(_spawn(Path(run_dir), ["--resume"]), Path(run_dir))
+
+
+def read_run(run_dir: Path) -> RunState:
+    _reap()
+    run_dir = Path(run_dir)
+    progress = runfiles.read_progress(run_dir)
+    status = progress.get("status", "unknown")
+    if status in runfiles.ACTIVE_STATUSES | {"exporting"} and not is_training_active(run_dir.parent):
+        status = "interrupted"  # the lock died with the trainer
+    return RunState(run_dir, status, progress, runfiles.read_history(run_dir),
+                    runfiles.read_samples(run_dir))
+
+
+def list_runs(runs_dir: Path) -> list[Path]:
+    """Run folders, most recently updated first."""
+    runs = [p.parent for p in Path(runs_dir).glob(f"*/{runfiles.RUN_FILE}")]
+    return sorted(runs, key=lambda p: _mtime(p / runfiles.PROGRESS_FILE), reverse=True)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def cancel_run(run_dir: Path) -> bool:
+    """SIGTERM the run's trainer; it stops at the next batch and keeps finished epochs."""
+    state = read_run(run_dir)
+    pid = state.progress.get("pid")
+    if not state.active or not pid:
+        return False
+    try:
+        os.kill(int(pid), signal.SIGTERM)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def validate_upload(filename: str, data: bytes, max_mb: int) -> str:
+    """The text of an uploaded corpus, or UploadError saying exactly what is wrong."""
+    if len(data) > max_mb * 1024 * 1024:
+        raise UploadError(f"{filename} is {len(data) / 1e6:.1f} MB; the limit is {max_mb} MB.")
+    if not data.strip():
+        raise UploadError(f"{filename} is empty.")
+    if b"\x00" in data:
+        raise UploadError(f"{filename} looks binary (it contains NUL bytes); upload plain text.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UploadError(f"{filename} is not UTF-8 text (invalid byte at position {exc.start}).") from None
+    if len(text) < MIN_UPLOAD_CHARS:
+        raise UploadError(f"{filename} has {len(text):,} characters; at least "
+                          f"{MIN_UPLOAD_CHARS:,} are needed to learn anything.")
+    distinct = len(set(text.lower()))
+    if distinct > MAX_DISTINCT_CHARS:
+        raise UploadError(f"{filename} uses {distinct} distinct characters; the limit is "
+                          f"{MAX_DISTINCT_CHARS}.")
+    return text
+
+
+def save_upload(runs_dir: Path, filename: str, text: str) -> Path:
+    path = Path(runs_dir) / UPLOAD_DIR / f"{slugify(Path(filename).stem)}-{int(time.time())}.txt"
+    atomic.write_text(path, text)
+    return path

@@ -1,0 +1,31 @@
+"""The Compare tab: the same random numbers at several temperatures, side by side."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from charlm import temperature as tmath
+from charlm.sampler import Generation
+from charlm.ui import params, text_view
+from charlm.ui.strings import text
+
+
+def temperatures_input(lang: str) -> tuple[float, ...]:
+    st.text_input(text(lang, "compare_input"), key="compare_text")
+    values, rejected = params.parse_compare(st.session_state.compare_text)
+    if rejected:
+        st.warning(text(lang, "bad_temperatures", items=", ".join(rejected),
+                        low=params.T_MIN, high=params.T_MAX))
+    return values or params.DEFAULT_COMPARE
+
+
+def side_by_side(lang: str, gen: Generation) -> None:
+    st.caption(text(lang, "compare_note"))
+    columns = st.columns(len(gen.temperatures))
+    for row, (column, temp) in enumerate(zip(columns, gen.temperatures)):
+        with column:
+            st.markdown(f"#### T = {temp:g}")
+            entropy = float(tmath.entropy_bits(gen.after(row)).mean())
+            st.caption(text(lang, "mean_entropy", value=entropy))
+            probs = gen.chosen_probabilities(row, reweighted=False)
+            st.markdown(text_view.colored_html("", gen.texts[row], probs), unsafe_allow_html=True)

@@ -1,0 +1,146 @@
+"""Page settings <-> URL query parameters, with clamping. Pure Python: no Streamlit.
+
+Every value in a link is checked: out-of-range numbers are clamped, unknown or malformed
+values are ignored, and each change is reported so the page can show a notice.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+T_MIN, T_MAX, T_STEP = 0.05, 2.0, 0.01
+LEN_MIN, LEN_MAX = 10, 2000
+RNG_MAX = 2**31 - 1
+SEED_TEXT_MAX = 2000
+MAX_COMPARE = 6
+DEFAULT_COMPARE = (0.2, 0.5, 1.0, 1.2)
+TOP_K_MAX = 200
+
+
+@dataclass
+class PageSettings:
+    model: str | None = None
+    temperature: float = 0.5
+    greedy: bool = False
+    length: int = 400
+    seed_text: str | None = None  # None: pick a corpus passage
+    rng_seed: int = 42
+    top_k: int = 0  # 0 = off
+    top_p: float = 1.0  # 1.0 = off
+    lang: str = "en"
+    compare: tuple[float, ...] = DEFAULT_COMPARE
+    epoch: int | None = None  # None: the exported model, else an epoch snapshot
+    notices: list[str] = field(default_factory=list)
+
+
+def clamp_temperature(value: float) -> float:
+    return round(min(max(value, T_MIN), T_MAX), 2)
+
+
+def parse_compare(text: str) -> tuple[tuple[float, ...], list[str]]:
+    """'0.2, 0.5, x' -> ((0.2, 0.5), ['x']); values out of range are rejected, not clamped."""
+    values, rejected = [], []
+    for item in str(text).replace(";", ",").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        try:
+            value = float(item)
+        except ValueError:
+            rejected.append(item)
+            continue
+        if not math.isfinite(value) or not T_MIN <= value <= T_MAX:
+            rejected.append(item)
+        elif round(value, 2) not in values and len(values) < MAX_COMPARE:
+            values.append(round(value, 2))
+    return tuple(values), rejected
+
+
+def _number(raw: str, kind, notices: list[str], name: str):
+    try:
+        value = kind(float(raw)) if kind is int else kind(raw)
+    except (TypeError, ValueError, OverflowError):
+        notices.append(f"{name}={raw!r} is not a number; ignored")
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        notices.append(f"{name}={raw!r} is not a finite number; ignored")
+        return None
+    return value
+
+
+def _clamped(value, low, high, notices, name):
+    clamped = min(max(value, low), high)
+    if clamped != value:
+        notices.append(f"{name}={value} is outside {low}–{high}; using {clamped}")
+    return clamped
+
+
+def from_query(params: dict[str, str], models: list[str], default_model: str | None) -> PageSettings:
+    """Settings from a link's query parameters; every adjustment is listed in .notices."""
+    settings = PageSettings(model=default_model)
+    notes = settings.notices
+    get = {k: (v[-1] if isinstance(v, list) else v) for k, v in params.items()}
+    if "model" in get:
+        if get["model"] in models:
+            settings.model = get["model"]
+        else:
+            notes.append(f"model={get['model']!r} is not available; using {default_model!r}")
+    if "t" in get and (t := _number(get["t"], float, notes, "t")) is not None:
+        settings.temperature = round(_clamped(t, T_MIN, T_MAX, notes, "t"), 2)
+    if "greedy" in get:
+        settings.greedy = get["greedy"] in {"1", "true", "yes"}
+    if "len" in get and (n := _number(get["len"], int, notes, "len")) is not None:
+        settings.length = _clamped(n, LEN_MIN, LEN_MAX, notes, "len")
+    if "seed" in get:
+        text = str(get["seed"])
+        if len(text) > SEED_TEXT_MAX:
+            notes.append(f"seed text longer than {SEED_TEXT_MAX} characters; cut")
+        settings.seed_text = text[:SEED_TEXT_MAX]
+    if "rng" in get and (r := _number(get["rng"], int, notes, "rng")) is not None:
+        settings.rng_seed = _clamped(r, 0, RNG_MAX, notes, "rng")
+    if "k" in get and (k := _number(get["k"], int, notes, "k")) is not None:
+        settings.top_k = _clamped(k, 0, TOP_K_MAX, notes, "k")
+    if "p" in get and (p := _number(get["p"], float, notes, "p")) is not None:
+        settings.top_p = round(_clamped(p, 0.05, 1.0, notes, "p"), 2)
+    if "lang" in get:
+        if get["lang"] in {"en", "ko"}:
+            settings.lang = get["lang"]
+        else:
+            notes.append(f"lang={get['lang']!r} is not supported; using English")
+    if "cmp" in get:
+        values, rejected = parse_compare(get["cmp"])
+        if rejected:
+            notes.append(f"cmp: ignored {', '.join(rejected)}")
+        settings.compare = values or DEFAULT_COMPARE
+    if "epoch" in get and (e := _number(get["epoch"], int, notes, "epoch")) is not None:
+        settings.epoch = e if e >= 1 else None
+    return settings
+
+
+def to_query(settings: PageSettings) -> dict[str, str]:
+    """The query parameters that reproduce `settings` exactly."""
+    query = {
+        "model": settings.model or "",
+        "t": f"{settings.temperature:g}",
+        "len": str(settings.length),
+        "seed": settings.seed_text or "",
+        "rng": str(settings.rng_seed),
+        "lang": settings.lang,
+        "cmp": ",".join(f"{t:g}" for t in settings.compare),
+    }
+    if settings.greedy:
+        query["greedy"] = "1"
+    if settings.top_k:
+        query["k"] = str(settings.top_k)
+    if settings.top_p < 1.0:
+        query["p"] = f"{settings.top_p:g}"
+    if settings.epoch is not None:
+        query["epoch"] = str(settings.epoch)
+    return query
+
+
+def as_dict(settings: PageSettings) -> dict:
+    out = asdict(settings)
+    out.pop("notices")
+    return out

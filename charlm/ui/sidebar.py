@@ -1,0 +1,89 @@
+"""Sidebar controls. They only collect settings; the page computes with them."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from charlm.ui import params
+from charlm.ui.loaders import passage
+from charlm.ui.strings import LANGUAGES, text
+
+STATE_KEYS = {  # PageSettings field -> widget key
+    "lang": "lang", "model": "model", "temperature": "temperature", "greedy": "greedy",
+    "length": "length", "seed_text": "seed_text", "rng_seed": "rng_seed", "top_k": "top_k",
+    "top_p": "top_p",
+}
+
+
+def init_from_link(models: list[str], default_model: str | None) -> None:
+    """Once per session: seed every widget from the URL's query parameters."""
+    if "_initialised" in st.session_state:
+        return
+    settings = params.from_query(st.query_params.to_dict(), models, default_model)
+    for field, key in STATE_KEYS.items():
+        st.session_state[key] = getattr(settings, field)
+    if settings.seed_text is None:
+        st.session_state.seed_text = passage(60, None)
+    st.session_state.compare_text = ", ".join(f"{t:g}" for t in settings.compare)
+    st.session_state.use_timeline = settings.epoch is not None
+    st.session_state.link_epoch = settings.epoch
+    st.session_state.link_notices = settings.notices
+    st.session_state._initialised = True
+
+
+def language_picker() -> str:
+    st.sidebar.segmented_control(text(st.session_state.lang, "language"), list(LANGUAGES),
+                                 format_func=LANGUAGES.get, key="lang", selection_mode="single")
+    if st.session_state.lang is None:  # clicking the selected option clears it
+        st.session_state.lang = "en"
+    return st.session_state.lang
+
+
+def model_picker(lang: str, models: dict[str, dict]) -> str | None:
+    if not models:
+        return None
+    if st.session_state.get("model") not in models:
+        st.session_state.model = next(iter(models))
+
+    def label(name: str) -> str:
+        bits = (models[name].get("validation") or {}).get("bits_per_char")
+        return f"{name} · {bits:.2f} bits/char" if bits else name
+
+    return st.sidebar.selectbox(text(lang, "model"), list(models), format_func=label, key="model")
+
+
+def epoch_picker(lang: str, epochs: list[int]) -> int | None:
+    """The epoch-timeline slider, for models that kept a snapshot per epoch."""
+    if not epochs:
+        return None
+    wanted = st.session_state.pop("link_epoch", None)
+    if wanted is not None:
+        st.session_state.epoch = min(max(wanted, epochs[0]), epochs[-1])
+    on = st.sidebar.toggle(text(lang, "timeline"), key="use_timeline", help=text(lang, "timeline_help"))
+    if not on:
+        return None
+    if st.session_state.get("epoch") not in epochs:
+        st.session_state.epoch = epochs[-1]
+    if len(epochs) == 1:
+        return epochs[0]
+    return st.sidebar.select_slider(text(lang, "epoch"), options=epochs, key="epoch")
+
+
+def sampling_controls(lang: str, vocab_size: int) -> None:
+    side = st.sidebar
+    side.toggle(text(lang, "greedy"), key="greedy")
+    side.slider(text(lang, "temperature"), params.T_MIN, params.T_MAX, step=params.T_STEP,
+                key="temperature", disabled=st.session_state.greedy)
+    side.slider(text(lang, "length"), params.LEN_MIN, params.LEN_MAX, step=10, key="length")
+    side.number_input(text(lang, "rng_seed"), 0, params.RNG_MAX, step=1, key="rng_seed",
+                      help=text(lang, "rng_help"))
+    with side.expander(text(lang, "advanced")):
+        st.session_state.top_k = min(st.session_state.top_k, vocab_size)
+        st.number_input(text(lang, "top_k"), 0, vocab_size, step=1, key="top_k")
+        st.slider(text(lang, "top_p"), 0.05, 1.0, step=0.01, key="top_p")
+
+
+def current_settings(epoch: int | None) -> params.PageSettings:
+    values = {field: st.session_state.get(key) for field, key in STATE_KEYS.items()}
+    compare, _ = params.parse_compare(st.session_state.get("compare_text", ""))
+    return params.PageSettings(**values, compare=compare or params.DEFAULT_COMPARE, epoch=epoch)

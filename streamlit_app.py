@@ -1,0 +1,96 @@
+"""charlm — a temperature explorer for a character-level LSTM.
+
+Page layout only: widgets collect settings, the charlm library generates, charts show it.
+This process never imports TensorFlow (training runs in a separate process).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from charlm import temperature as tmath
+from charlm.artifacts import ArtifactError, open_model_folder
+from charlm.settings import load_settings
+from charlm.ui import compare, explore, params, sidebar
+from charlm.ui.loaders import available_models, generate, get_sampler, passage
+from charlm.ui.strings import text
+from charlm.ui.train_panel import train_tab
+
+st.set_page_config(page_title="charlm · temperature explorer", page_icon="🌡️", layout="wide")
+
+
+def model_catalogue() -> dict[str, dict]:
+    catalogue = {}
+    for name, path in available_models().items():
+        try:
+            catalogue[name] = {"path": path, **open_model_folder(path).metadata}
+        except ArtifactError:
+            continue  # listed only when readable; a broken run folder is not offered
+    return catalogue
+
+
+def main() -> None:
+    settings = load_settings()
+    models = model_catalogue()
+    default = "nietzsche-seed" if "nietzsche-seed" in models else next(iter(models), None)
+    sidebar.init_from_link(list(models), default)
+    lang = sidebar.language_picker()
+
+    st.title(text(lang, "title"))
+    st.caption(text(lang, "subtitle"))
+    for notice in st.session_state.get("link_notices", []):
+        st.warning(text(lang, "query_notice", detail=notice), icon="🔗")
+    with st.expander(text(lang, "explain_title")):
+        st.markdown(text(lang, "explain_body"))
+
+    tab_explore, tab_compare, tab_train = st.tabs(
+        [text(lang, "tab_explore"), text(lang, "tab_compare"), text(lang, "tab_train")])
+    with tab_train:
+        train_tab(lang, settings)
+
+    name = sidebar.model_picker(lang, models)
+    if name is None:
+        st.info(text(lang, "no_models", path=settings.artifacts_dir))
+        return
+    try:
+        sampler, folder = get_sampler(models[name]["path"])
+        epoch = sidebar.epoch_picker(lang, folder.snapshot_epochs())
+        if epoch is not None:
+            sampler, folder = get_sampler(models[name]["path"], epoch)
+    except ArtifactError as exc:
+        st.error(text(lang, "model_error", error=exc))
+        return
+    sidebar.sampling_controls(lang, sampler.vocab.size)
+
+    st.text_area(text(lang, "seed_text"), key="seed_text", height=90, max_chars=params.SEED_TEXT_MAX)
+    st.button(text(lang, "another_passage"), key="another_passage", on_click=new_passage,
+              args=(folder.context_length,))
+    page = sidebar.current_settings(epoch)
+    temp = tmath.GREEDY if page.greedy else page.temperature
+    top_k = page.top_k or None
+    top_p = page.top_p if page.top_p < 1.0 else None
+    path = models[name]["path"]
+    gen, seconds = generate(path, epoch, page.seed_text, page.length, [temp], page.rng_seed,
+                            top_k, top_p)
+    if gen.dropped:
+        st.info(text(lang, "dropped", chars=", ".join(repr(c) for c in gen.dropped)))
+
+    with tab_explore:
+        explore.generated_text(lang, gen, 0, seconds, f"charlm-{name.replace('/', '-')}.txt")
+        explore.step_inspector(lang, gen, 0)
+    with tab_compare:
+        temps = compare.temperatures_input(lang)
+        side, _ = generate(path, epoch, page.seed_text, page.length, temps, page.rng_seed,
+                           top_k, top_p)
+        compare.side_by_side(lang, side)
+
+    page.compare = temps
+    st.query_params.from_dict(params.to_query(page))
+    st.sidebar.caption(f"🔗 {text(lang, 'share')}: {text(lang, 'share_help')}")
+
+
+def new_passage(context_length: int) -> None:
+    st.session_state.seed_text = passage(max(context_length, 60), None)
+
+
+main()
