@@ -1,0 +1,132 @@
+"""The page through streamlit.testing.v1.AppTest, on a tiny model trained by the real code."""
+
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+
+
+@pytest.fixture
+def app_env(tmp_path, monkeypatch, tiny_seed_model):
+    artifacts = tmp_path / "artifacts"
+    shutil.copytree(tiny_seed_model, artifacts / "tiny-model")
+    monkeypatch.setenv("CHARLM_ARTIFACTS", str(artifacts))
+    monkeypatch.setenv("CHARLM_NO_AUTORERUN", "1")
+    return artifacts
+
+
+def run_app(query=None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    if query:
+        at.query_params.update(query)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def generated(at) -> str:
+    return next(m.value for m in at.markdown if 'class="charlm-text"' in m.value)
+
+
+def chart_data(at, index=0):
+    proto = at.get("vega_lite_chart")[index].proto
+    return pa.ipc.open_stream(proto.datasets[0].data.data).read_pandas()
+
+
+def test_page_loads_and_generates(app_env):
+    at = run_app()
+    assert at.title[0].value.startswith("charlm")
+    assert generated(at).count("<span") > 50
+    data = chart_data(at)
+    assert set(data["which"]) == {"model (T = 1)", "after reweighting"}
+    assert data["sampled"].sum() == 2  # the sampled character, before and after
+
+
+def test_temperature_slider_changes_text_and_chart(app_env):
+    at = run_app()
+    text_cold, chart_cold = generated(at), chart_data(at)
+    at.slider(key="temperature").set_value(1.5).run()
+    assert not at.exception
+    assert generated(at) != text_cold
+    after = lambda d: d[d["which"] == "after reweighting"]["probability"].to_numpy()  # noqa: E731
+    assert not (after(chart_data(at)) == after(chart_cold)).all()
+    assert at.query_params["t"] == "1.5"
+
+
+def test_link_round_trips_to_the_same_text(app_env):
+    at = run_app()
+    at.slider(key="temperature").set_value(0.8).run()
+    at.number_input(key="rng_seed").set_value(7).run()
+    at.text_area(key="seed_text").input("the man who").run()
+    at.slider(key="length").set_value(120).run()
+    link = dict(at.query_params)
+    text = generated(at)
+    assert link["seed"] == "the man who" and link["t"] == "0.8" and link["rng"] == "7"
+    opened = run_app(link)
+    assert generated(opened) == text
+    assert opened.slider(key="temperature").value == 0.8
+
+
+def test_bad_link_values_give_notices_not_errors(app_env):
+    at = run_app({"t": "nan", "len": "999999", "model": "ghost", "rng": "-5", "lang": "xx",
+                  "cmp": "0.5,hot,9", "k": "many"})
+    notices = " ".join(w.value for w in at.warning)
+    for fragment in ("t=", "len=", "ghost", "rng=", "lang=", "hot", "k="):
+        assert fragment in notices
+    assert at.slider(key="length").value == 2000
+    assert at.slider(key="temperature").value == 0.5
+
+
+def test_unknown_seed_characters_are_shown_as_dropped(app_env):
+    at = run_app()
+    at.text_area(key="seed_text").input("Über <b>alles</b> 😀").run()
+    assert not at.exception
+    dropped = " ".join(i.value for i in at.info)
+    assert "left out" in dropped and "😀" in dropped
+    assert "<b>" not in generated(at)  # escaped: nothing typed is rendered as markup
+
+
+def test_language_toggle_switches_labels(app_env):
+    at = run_app()
+    assert at.slider(key="temperature").label == "Temperature T"
+    at.session_state["lang"] = "ko"
+    at.run()
+    assert at.slider(key="temperature").label == "온도 T"
+    assert "온도" in at.title[0].value
+    assert at.query_params["lang"] == "ko"
+
+
+def test_greedy_and_compare_temperatures(app_env):
+    at = run_app()
+    at.toggle(key="greedy").set_value(True).run()
+    assert at.slider(key="temperature").disabled
+    at.text_input(key="compare_text").input("0.3, 1.7, banana").run()
+    assert any("banana" in w.value for w in at.warning)
+    assert any(m.value == "#### T = 1.7" for m in at.markdown)
+
+
+def test_epoch_timeline_uses_snapshots(app_env):
+    at = run_app()
+    final = generated(at)
+    at.toggle(key="use_timeline").set_value(True).run()
+    at.select_slider(key="epoch").set_value(1).run()
+    assert not at.exception
+    assert generated(at) != final
+    assert at.query_params["epoch"] == "1"
+
+
+def test_training_can_be_switched_off(app_env, monkeypatch):
+    monkeypatch.setenv("CHARLM_TRAINING", "0")
+    at = run_app()
+    assert any("switched off" in i.value for i in at.info)
+    assert not [b for b in at.button if b.key == "FormSubmitter:train_form-Train"]
+
+
+def test_corrupt_model_shows_an_error(app_env):
+    (app_env / "tiny-model" / "model.keras").write_bytes(b"garbage")
+    at = run_app()
+    assert any("cannot be loaded" in e.value for e in at.error)

@@ -1,0 +1,97 @@
+"""Background runs as the Train button starts them (charlm.jobs), and upload validation."""
+
+import os
+import signal
+import time
+
+import pytest
+
+from charlm import jobs
+from charlm.artifacts import list_models
+from charlm.train import RunBusyError, run_lock
+
+TINY = ("--maxlen", "20", "--units", "16")
+
+
+def wait_status(run_dir, wanted, timeout=180):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = jobs.read_run(run_dir)
+        if state.status in wanted:
+            return state
+        time.sleep(0.1)
+    raise AssertionError(f"status {jobs.read_run(run_dir).status}, wanted {wanted}: "
+                         f"{jobs.read_run(run_dir).log_tail()}")
+
+
+def test_run_completes_and_its_model_appears(isolated_runs, tiny_corpus):
+    run_dir = jobs.start_run(isolated_runs, "seed", 1, tiny_corpus, "My Run!", extra_args=TINY)
+    assert run_dir.name == "my-run"
+    state = wait_status(run_dir, {"done", "failed"})
+    assert state.status == "done", state.log_tail()
+    assert state.history and state.samples and state.has_model
+    assert "runs/my-run" in list_models(runs_dir=isolated_runs)
+
+
+def test_second_start_is_refused_and_cancel_stops(isolated_runs, tiny_corpus):
+    run_dir = jobs.start_run(isolated_runs, "fast", 50, tiny_corpus, "long",
+                             extra_args=("--units", "64", "--seq-len", "40", "--batch-size", "4"))
+    wait_status(run_dir, {"running"})
+    with pytest.raises(RunBusyError):
+        jobs.start_run(isolated_runs, "seed", 1, tiny_corpus, "second")
+    assert not (isolated_runs / "second").exists()
+    assert jobs.cancel_run(run_dir)
+    state = wait_status(run_dir, {"cancelled"})
+    assert len(state.history) < 50
+
+
+def test_killed_trainer_is_reported_interrupted_and_resumes(isolated_runs, tiny_corpus):
+    run_dir = jobs.start_run(isolated_runs, "fast", 3, tiny_corpus, "killed",
+                             extra_args=("--units", "64", "--seq-len", "40", "--batch-size", "4"))
+    wait_status(run_dir, {"running"})
+    os.kill(jobs.read_run(run_dir).progress["pid"], signal.SIGKILL)
+    state = wait_status(run_dir, {"interrupted"}, timeout=30)
+    assert not state.active
+    jobs.resume_run(run_dir)
+    assert wait_status(run_dir, {"done", "failed"}).status == "done"
+    assert [row["epoch"] for row in jobs.read_run(run_dir).history] == [1, 2, 3]
+
+
+def test_bad_epochs_and_recipe_are_refused(isolated_runs):
+    with pytest.raises(ValueError, match="epochs"):
+        jobs.start_run(isolated_runs, "seed", 0)
+    with pytest.raises(ValueError, match="epochs"):
+        jobs.start_run(isolated_runs, "seed", 99, max_epochs=30)
+    with pytest.raises(ValueError, match="recipe"):
+        jobs.start_run(isolated_runs, "huge", 1)
+
+
+def test_busy_lock_blocks_start(isolated_runs):
+    lock = run_lock(isolated_runs)
+    with lock:
+        with pytest.raises(RunBusyError):
+            jobs.start_run(isolated_runs, "seed", 1)
+
+
+GOOD = ("word " * 3000).encode()
+
+
+@pytest.mark.parametrize("data, match", [
+    (b"", "empty"),
+    (b"   \n", "empty"),
+    (b"\x00\x01binary" * 2000, "binary"),
+    ("é".encode("latin-1") * 20000, "not UTF-8"),
+    (b"too short", "at least 10,000"),
+    ("".join(chr(0x4E00 + i) for i in range(300)).encode() * 40, "distinct"),
+    (b"x" * (2 * 1024 * 1024 + 1), "limit is 2 MB"),
+])
+def test_upload_cases_are_refused_with_a_reason(data, match):
+    with pytest.raises(jobs.UploadError, match=match):
+        jobs.validate_upload("mine.txt", data, max_mb=2)
+
+
+def test_good_upload_with_bom_is_accepted(isolated_runs):
+    text = jobs.validate_upload("mine.txt", b"\xef\xbb\xbf" + GOOD, max_mb=2)
+    assert text == GOOD.decode()
+    path = jobs.save_upload(isolated_runs, "My Book.txt", text)
+    assert path.read_text() == text and path.parent.name == "uploads"

@@ -1,0 +1,27 @@
+from charlm.ui.params import PageSettings, from_query, parse_compare, to_query
+
+MODELS = ["a", "b"]
+
+
+def test_round_trip():
+    settings = PageSettings(model="b", temperature=1.23, greedy=True, length=777, seed_text="hi & bye",
+                            rng_seed=9, top_k=5, top_p=0.9, lang="ko", compare=(0.3, 1.1), epoch=4)
+    again = from_query(to_query(settings), MODELS, "a")
+    assert again == settings and not again.notices
+
+
+def test_clamps_and_reports():
+    s = from_query({"t": "5", "len": "3", "rng": "-1", "p": "0"}, MODELS, "a")
+    assert (s.temperature, s.length, s.rng_seed, s.top_p) == (2.0, 10, 0, 0.05)
+    assert len(s.notices) == 4
+
+
+def test_ignores_garbage():
+    s = from_query({"t": "inf", "len": "many", "model": "zzz", "lang": "fr", "epoch": "x"}, MODELS, "a")
+    assert s == PageSettings(model="a", notices=s.notices) and len(s.notices) == 5
+
+
+def test_parse_compare():
+    assert parse_compare("0.2, 0.5,,1") == ((0.2, 0.5, 1.0), [])
+    assert parse_compare("0, 3, nan, x, 0.7") == ((0.7,), ["0", "3", "nan", "x"])
+    assert len(parse_compare(",".join(str(0.1 * i) for i in range(1, 20)))[0]) == 6
