@@ -31,14 +31,14 @@ class FastRecipe:
     name: str = "fast"
     seq_len: int = 100
     embed_dim: int = 48
-    units: int = 512
-    layers: int = 1
-    dropout: float = 0.15
+    units: int = 384
+    layers: int = 2
+    dropout: float = 0.2
     learning_rate: float = 3e-3
     final_learning_rate_fraction: float = 0.05
     clipnorm: float = 1.0
     batch_size: int = 32
-    epochs: int = 20
+    epochs: int = 38
 
 
 RECIPES = {"seed": SeedRecipe, "fast": FastRecipe}

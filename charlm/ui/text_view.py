@@ -34,7 +34,7 @@ def colored_html(seed_text: str, text: str, probs) -> str:
 
 def legend_html(low_label: str, high_label: str) -> str:
     cells = "".join(f'<span style="background:{probability_color(p)};padding:0 0.6rem;'
-                    f'color:#111;font-size:0.8rem">{p:.0%}</span>'
+                    f'color:#111;font-size:0.8rem">{p:.{1 if p < 0.01 else 0}%}</span>'
                     for p in (0.001, 0.01, 0.05, 0.2, 0.5, 1.0))
     return (f'<div style="font-size:0.85rem">{_escape(low_label)} {cells} '
             f'{_escape(high_label)}</div>')

@@ -1,0 +1,92 @@
+"""A real browser: Playwright drives Debian's Chromium against `streamlit run` on localhost."""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHARLM_CHROMIUM", "/usr/bin/chromium")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                       reason=f"no Chromium at {CHROMIUM} (.ci/run installs Debian's chromium)"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path, tiny_seed_model):
+    artifacts = tmp_path / "artifacts"
+    shutil.copytree(tiny_seed_model, artifacts / "tiny-model")
+    port = free_port()
+    env = {**os.environ, "CHARLM_ARTIFACTS": str(artifacts), "CHARLM_RUNS": str(tmp_path / "runs")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
+         "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
+                break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail(f"streamlit did not start: {proc.stdout.read().decode()[-2000:]}")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_page_renders_slider_moves_by_keyboard_and_text_changes(server, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(server)
+        text_box = page.locator(".charlm-text").first
+        expect(text_box).to_be_visible(timeout=60_000)
+        before = text_box.inner_text()
+        chart = page.locator('[data-testid="stVegaLiteChart"]').first
+        expect(chart).to_be_visible(timeout=30_000)
+
+        slider = (page.locator('[data-testid="stSlider"]').filter(has_text="Temperature T")
+                  .locator('input[type="range"]'))
+        start_value = float(slider.input_value())
+        slider.focus()
+        for _ in range(30):
+            page.keyboard.press("ArrowRight")
+        expect(slider).to_have_value("0.8", timeout=10_000)
+        assert float(slider.input_value()) == pytest.approx(start_value + 0.30, abs=1e-6)
+        deadline = time.monotonic() + 30
+        while text_box.inner_text() == before and time.monotonic() < deadline:
+            page.wait_for_timeout(200)
+        assert text_box.inner_text() != before
+        expect(page).to_have_url(re.compile(r"[?&]t=0\.8(&|$)"), timeout=10_000)
+        shot = tmp_path / "page.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 10_000
+        if os.environ.get("CHARLM_SCREENSHOT_DIR"):
+            shutil.copy(shot, Path(os.environ["CHARLM_SCREENSHOT_DIR"]) / "page.png")
+        browser.close()
