@@ -130,3 +130,33 @@ def test_corrupt_model_shows_an_error(app_env):
     (app_env / "tiny-model" / "model.keras").write_bytes(b"garbage")
     at = run_app()
     assert any("cannot be loaded" in e.value for e in at.error)
+
+
+def test_train_tab_reports_a_killed_run_as_interrupted(app_env, isolated_runs):
+    from charlm import atomic
+
+    run_dir = isolated_runs / "killed-run"
+    atomic.write_json(run_dir / "run.json", {"name": "killed-run", "recipe": {"name": "seed"},
+                                             "corpus": {"path": None}})
+    # what a SIGKILLed trainer leaves: "running", but nobody holds the lock
+    atomic.write_json(run_dir / "progress.json", {"status": "running", "pid": 999999, "epoch": 1,
+                                                  "epochs": 3, "batch": 10, "fraction": 0.4})
+    atomic.write_json(run_dir / "history.json", [{"epoch": 1, "loss": 2.0, "val_loss": 2.1,
+                                                  "val_bits_per_char": 3.0, "seconds": 1.0}])
+    at = run_app()
+    assert any("stopped without finishing" in w.value for w in at.warning)
+    assert any(b.key == "resume_run" for b in at.button)
+    assert at.selectbox(key="watched_run").value == "killed-run"
+
+
+def test_ui_process_never_imports_tensorflow(app_env):
+    import subprocess
+    import sys
+
+    code = ("import sys; from streamlit.testing.v1 import AppTest;"
+            f"at = AppTest.from_file({APP!r}, default_timeout=60); at.run();"
+            "at.slider(key='temperature').set_value(1.1).run();"
+            "assert not at.exception, at.exception;"
+            "sys.exit(3 if 'tensorflow' in sys.modules or 'keras' in sys.modules else 0)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
