@@ -44,7 +44,8 @@ def main() -> None:
         st.markdown(text(lang, "explain_body"))
 
     tab_explore, tab_compare, tab_train = st.tabs(
-        [text(lang, "tab_explore"), text(lang, "tab_compare"), text(lang, "tab_train")])
+        [text(lang, "tab_explore"), text(lang, "tab_compare"), text(lang, "tab_train")]
+    )
     with tab_train:
         train_tab(lang, settings)
 
@@ -62,16 +63,23 @@ def main() -> None:
         return
     sidebar.sampling_controls(lang, sampler.vocab.size)
 
-    st.text_area(text(lang, "seed_text"), key="seed_text", height=90, max_chars=params.SEED_TEXT_MAX)
-    st.button(text(lang, "another_passage"), key="another_passage", on_click=new_passage,
-              args=(folder.context_length,))
+    st.text_area(
+        text(lang, "seed_text"), key="seed_text", height=90, max_chars=params.SEED_TEXT_MAX
+    )
+    st.button(
+        text(lang, "another_passage"),
+        key="another_passage",
+        on_click=new_passage,
+        args=(folder.context_length,),
+    )
     page = sidebar.current_settings(epoch)
     temp = tmath.GREEDY if page.greedy else page.temperature
     top_k = page.top_k or None
     top_p = page.top_p if page.top_p < 1.0 else None
     path = models[name]["path"]
-    gen, seconds = generate(path, epoch, page.seed_text, page.length, [temp], page.rng_seed,
-                            top_k, top_p)
+    gen, seconds = generate(
+        path, epoch, page.seed_text, page.length, [temp], page.rng_seed, top_k, top_p
+    )
     if gen.dropped:
         st.info(text(lang, "dropped", chars=", ".join(repr(c) for c in gen.dropped)))
 
@@ -80,8 +88,9 @@ def main() -> None:
         explore.step_inspector(lang, gen, 0)
     with tab_compare:
         temps = compare.temperatures_input(lang)
-        side, _ = generate(path, epoch, page.seed_text, page.length, temps, page.rng_seed,
-                           top_k, top_p)
+        side, _ = generate(
+            path, epoch, page.seed_text, page.length, temps, page.rng_seed, top_k, top_p
+        )
         compare.side_by_side(lang, side)
 
     page.compare = temps

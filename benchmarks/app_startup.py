@@ -42,9 +42,22 @@ def cold_start(chromium: str, model: str) -> tuple[float, float, bool]:
     port = free_port()
     url = f"http://127.0.0.1:{port}/?model={model}"
     start = time.perf_counter()
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-                               "--server.headless", "true", "--server.port", str(port)],
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "streamlit_app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         while True:
             try:
@@ -53,9 +66,10 @@ def cold_start(chromium: str, model: str) -> tuple[float, float, bool]:
             except OSError:
                 time.sleep(0.05)
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium,
-                                        args=["--no-sandbox", "--disable-gpu",
-                                              "--disable-background-networking"])
+            browser = p.chromium.launch(
+                executable_path=chromium,
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            )
             page = browser.new_page()
             page.goto(url)
             page.locator(".charlm-text").first.wait_for(timeout=60_000)
@@ -95,10 +109,14 @@ def main() -> None:
     reruns = rerun_times(args.model)
     print(f"model {args.model}, CPUs {os.cpu_count()}")
     print(f"cold start to first text in Chromium: {first_text:.2f} s")
-    print(f"server resident memory after first page: {memory:.0f} MB "
-          f"(TensorFlow loaded: {'yes' if tensorflow else 'no'})")
-    print(f"rerun after a temperature change (whole script, AppTest): median "
-          f"{statistics.median(reruns) * 1000:.0f} ms, max {max(reruns) * 1000:.0f} ms")
+    print(
+        f"server resident memory after first page: {memory:.0f} MB "
+        f"(TensorFlow loaded: {'yes' if tensorflow else 'no'})"
+    )
+    print(
+        f"rerun after a temperature change (whole script, AppTest): median "
+        f"{statistics.median(reruns) * 1000:.0f} ms, max {max(reruns) * 1000:.0f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -68,10 +68,14 @@ def main() -> None:
 
     folder_path = resolve_model(args.model)
     sampler, folder = load_sampler(folder_path)
-    seed = ("the philosopher, as we free spirits understand him, as the man of the greatest "
-            "responsibility")[-folder.context_length :]
+    seed = (
+        "the philosopher, as we free spirits understand him, as the man of the greatest "
+        "responsibility"
+    )[-folder.context_length :]
 
-    ours_stream = min(timed(lambda: sampler.generate(seed, args.stream_chars, [0.5], rng_seed=0), 3))
+    ours_stream = min(
+        timed(lambda: sampler.generate(seed, args.stream_chars, [0.5], rng_seed=0), 3)
+    )
     ours_rate = args.stream_chars / ours_stream
     batch = timed(lambda: sampler.generate(seed, 400, [0.2, 0.5, 1.0, 1.2], rng_seed=0), 30)
     batch_ms = statistics.median(batch) * 1000
@@ -82,8 +86,9 @@ def main() -> None:
     if not sampler.network.one_hot_input:
         sys.exit("the notebook loop needs a one-hot (seed recipe) model")
     notebook_loop(model, sampler.vocab.chars, seed, 3, 0.5)  # warm-up (graph tracing)
-    nb_seconds = min(timed(lambda: notebook_loop(model, sampler.vocab.chars, seed,
-                                                 args.notebook_chars, 0.5), 1))
+    nb_seconds = min(
+        timed(lambda: notebook_loop(model, sampler.vocab.chars, seed, args.notebook_chars, 0.5), 1)
+    )
     nb_rate = args.notebook_chars / nb_seconds
 
     print(f"model: {folder.name} ({folder_path}), CPUs: {os.cpu_count()}")

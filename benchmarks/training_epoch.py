@@ -62,8 +62,12 @@ def notebook_worker(steps):
         x, y = x[: steps * 128], y[: steps * 128]
     start = time.perf_counter()
     model.fit(x, y, batch_size=128, epochs=1, verbose=0)
-    return {"prep_seconds": prep_seconds, "prep_mb": prep_mb,
-            "epoch_seconds": time.perf_counter() - start, "batches": -(-len(x) // 128)}
+    return {
+        "prep_seconds": prep_seconds,
+        "prep_mb": prep_mb,
+        "epoch_seconds": time.perf_counter() - start,
+        "batches": -(-len(x) // 128),
+    }
 
 
 def charlm_worker(steps):
@@ -91,9 +95,14 @@ def charlm_worker(steps):
         train_ds = train_ds.take(steps)
     start = time.perf_counter()
     model.fit(train_ds, epochs=1, verbose=0)
-    return {"prep_seconds": prep_seconds, "prep_mb": prep_mb,
-            "epoch_seconds": time.perf_counter() - start,
-            "batches": sum(1 for _ in train_ds) if steps else -(-((len(train_ids) - 60 + 2) // 3) // 128)}
+    return {
+        "prep_seconds": prep_seconds,
+        "prep_mb": prep_mb,
+        "epoch_seconds": time.perf_counter() - start,
+        "batches": sum(1 for _ in train_ds)
+        if steps
+        else -(-((len(train_ids) - 60 + 2) // 3) // 128),
+    }
 
 
 def main() -> None:
@@ -107,17 +116,26 @@ def main() -> None:
         return
     results = {}
     for name in ("notebook", "charlm"):
-        out = subprocess.run([sys.executable, __file__, "--worker", name, "--steps", str(args.steps)],
-                             capture_output=True, text=True, check=True, cwd=ROOT)
+        out = subprocess.run(
+            [sys.executable, __file__, "--worker", name, "--steps", str(args.steps)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        )
         results[name] = json.loads(out.stdout.strip().splitlines()[-1])
     print(f"seed recipe on Nietzsche (training split), CPUs: {os.cpu_count()}")
     print(f"{'way':<10}{'prep s':>9}{'prep peak MB':>14}{'epoch s':>10}{'batches':>9}")
     for name, r in results.items():
-        print(f"{name:<10}{r['prep_seconds']:>9.1f}{r['prep_mb']:>14.1f}{r['epoch_seconds']:>10.1f}"
-              f"{r['batches']:>9}")
+        print(
+            f"{name:<10}{r['prep_seconds']:>9.1f}{r['prep_mb']:>14.1f}{r['epoch_seconds']:>10.1f}"
+            f"{r['batches']:>9}"
+        )
     nb, ours = results["notebook"], results["charlm"]
-    print(f"epoch speed-up {nb['epoch_seconds'] / ours['epoch_seconds']:.2f}x, "
-          f"preparation memory {nb['prep_mb'] / max(ours['prep_mb'], 0.1):.0f}x less")
+    print(
+        f"epoch speed-up {nb['epoch_seconds'] / ours['epoch_seconds']:.2f}x, "
+        f"preparation memory {nb['prep_mb'] / max(ours['prep_mb'], 0.1):.0f}x less"
+    )
 
 
 if __name__ == "__main__":

@@ -121,7 +121,8 @@ def load_network_checked(folder: ModelFolder, epoch: int | None = None) -> Netwo
     if network.vocab_size != vocab.size:
         raise ArtifactError(
             f"{folder.path / 'vocab.json'} has {vocab.size} characters but "
-            f"{folder.path / MODEL_FILE} predicts {network.vocab_size}")
+            f"{folder.path / MODEL_FILE} predicts {network.vocab_size}"
+        )
     return network
 
 

@@ -7,7 +7,6 @@ trainer knows nothing of the app that polls them.
 from __future__ import annotations
 
 import math
-import signal
 import time
 from pathlib import Path
 
@@ -16,23 +15,19 @@ import keras
 from charlm import atomic, runfiles
 from charlm.network import network_from_keras
 from charlm.sampler import Sampler
+from charlm.stopping import StopRequest
 from charlm.vocab import Vocabulary
 
 
 class StopOnSignal(keras.callbacks.Callback):
-    """SIGTERM (or SIGINT) asks training to stop at the end of the current batch."""
+    """Stops training at the end of the current batch once a stop was requested."""
 
-    def __init__(self, signals=(signal.SIGTERM, signal.SIGINT)):
+    def __init__(self, request: StopRequest):
         super().__init__()
-        self.requested = False
-        for sig in signals:
-            signal.signal(sig, self._request)
-
-    def _request(self, signum, frame):
-        self.requested = True
+        self.request = request
 
     def on_train_batch_end(self, batch, logs=None):
-        if self.requested:
+        if self.request.requested:
             self.model.stop_training = True
 
 
@@ -49,8 +44,17 @@ class RunRecorder(keras.callbacks.Callback):
         context_length: characters of context the recipe trains on.
     """
 
-    def __init__(self, run_dir, epochs, batches, model_config, vocab: Vocabulary,
-                 sample_seed: str, context_length: int, every_seconds: float = 0.5):
+    def __init__(
+        self,
+        run_dir,
+        epochs,
+        batches,
+        model_config,
+        vocab: Vocabulary,
+        sample_seed: str,
+        context_length: int,
+        every_seconds: float = 0.5,
+    ):
         super().__init__()
         self.run_dir = Path(run_dir)
         self.epochs, self.batches = epochs, batches
@@ -63,8 +67,10 @@ class RunRecorder(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         # On resume, drop records of epochs that did not complete before the interruption.
-        for name, reader in ((runfiles.HISTORY_FILE, runfiles.read_history),
-                             (runfiles.SAMPLES_FILE, runfiles.read_samples)):
+        for name, reader in (
+            (runfiles.HISTORY_FILE, runfiles.read_history),
+            (runfiles.SAMPLES_FILE, runfiles.read_samples),
+        ):
             kept = [row for row in reader(self.run_dir) if row["epoch"] <= epoch]
             atomic.write_json(self.run_dir / name, kept)
         self._epoch, self._epoch_start = epoch, time.monotonic()
@@ -78,36 +84,58 @@ class RunRecorder(keras.callbacks.Callback):
         elapsed = now - self._epoch_start
         done = self._epoch + (batch + 1) / self.batches
         rate = elapsed / max(batch + 1, 1)
-        remaining = (self.batches - batch - 1) * rate + (self.epochs - self._epoch - 1) * rate * self.batches
-        runfiles.update_progress(self.run_dir, status="running", epoch=self._epoch,
-                                 batch=batch + 1, loss=_float(logs, "loss"),
-                                 fraction=done / self.epochs, eta_seconds=round(remaining, 1))
+        remaining = (self.batches - batch - 1) * rate + (
+            self.epochs - self._epoch - 1
+        ) * rate * self.batches
+        runfiles.update_progress(
+            self.run_dir,
+            status="running",
+            epoch=self._epoch,
+            batch=batch + 1,
+            loss=_float(logs, "loss"),
+            fraction=done / self.epochs,
+            eta_seconds=round(remaining, 1),
+        )
 
     def on_epoch_end(self, epoch, logs=None):
         seconds = time.monotonic() - self._epoch_start
         val = _float(logs, "val_loss")
-        row = {"epoch": epoch + 1, "loss": _float(logs, "loss"), "val_loss": val,
-               "val_bits_per_char": None if val is None else val / math.log(2),
-               "seconds": round(seconds, 2)}
-        atomic.write_json(self.run_dir / runfiles.HISTORY_FILE,
-                          runfiles.read_history(self.run_dir) + [row])
+        row = {
+            "epoch": epoch + 1,
+            "loss": _float(logs, "loss"),
+            "val_loss": val,
+            "val_bits_per_char": None if val is None else val / math.log(2),
+            "seconds": round(seconds, 2),
+        }
+        atomic.write_json(
+            self.run_dir / runfiles.HISTORY_FILE, runfiles.read_history(self.run_dir) + [row]
+        )
         snapshot = self.run_dir / runfiles.CHECKPOINT_DIR / f"epoch_{epoch + 1:03d}.weights.h5"
         if snapshot.is_file():
             texts = self._sample(snapshot)
-            atomic.write_json(self.run_dir / runfiles.SAMPLES_FILE,
-                              runfiles.read_samples(self.run_dir) + [
-                                  {"epoch": epoch + 1, "seed_text": self.sample_seed,
-                                   "samples": texts}])
-        runfiles.update_progress(self.run_dir, status="running", epoch=epoch + 1, batch=0,
-                                 loss=row["loss"], val_loss=val, fraction=(epoch + 1) / self.epochs,
-                                 seconds_per_epoch=row["seconds"],
-                                 eta_seconds=round(seconds * (self.epochs - epoch - 1), 1))
+            atomic.write_json(
+                self.run_dir / runfiles.SAMPLES_FILE,
+                runfiles.read_samples(self.run_dir)
+                + [{"epoch": epoch + 1, "seed_text": self.sample_seed, "samples": texts}],
+            )
+        runfiles.update_progress(
+            self.run_dir,
+            status="running",
+            epoch=epoch + 1,
+            batch=0,
+            loss=row["loss"],
+            val_loss=val,
+            fraction=(epoch + 1) / self.epochs,
+            seconds_per_epoch=row["seconds"],
+            eta_seconds=round(seconds * (self.epochs - epoch - 1), 1),
+        )
 
     def _sample(self, snapshot: Path) -> dict[str, str]:
         network = network_from_keras(self.model_config, snapshot, label=str(snapshot))
         sampler = Sampler(network, self.vocab, self.context_length)
-        generation = sampler.generate(self.sample_seed, runfiles.SAMPLE_LENGTH,
-                                      runfiles.SAMPLE_TEMPERATURES, rng_seed=0)
+        generation = sampler.generate(
+            self.sample_seed, runfiles.SAMPLE_LENGTH, runfiles.SAMPLE_TEMPERATURES, rng_seed=0
+        )
         return {str(t): text for t, text in zip(runfiles.SAMPLE_TEMPERATURES, generation.texts)}
 
 

@@ -55,30 +55,49 @@ class OneLineErrorParser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineErrorParser(prog="python -m charlm", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True,
-                                     parser_class=OneLineErrorParser)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineErrorParser)
 
     train = commands.add_parser("train", help="train a recipe into a run folder")
     train.add_argument("--recipe", choices=sorted(RECIPES), default="seed", help="model recipe")
     train.add_argument("--out", required=True, type=Path, help="run folder, e.g. runs/NAME")
-    train.add_argument("--corpus", default=None,
-                       help="text file to train on (default: the Nietzsche corpus)")
+    train.add_argument(
+        "--corpus", default=None, help="text file to train on (default: the Nietzsche corpus)"
+    )
     train.add_argument("--resume", action="store_true", help="continue the run in --out")
-    train.add_argument("--strategy", choices=["default", "mirrored"], default="default",
-                       help="tf.distribute strategy: mirrored uses every local GPU")
+    train.add_argument(
+        "--strategy",
+        choices=["default", "mirrored"],
+        default="default",
+        help="tf.distribute strategy: mirrored uses every local GPU",
+    )
     train.add_argument("--name", default=None, help="display name of the run")
     for field, kind in recipe_fields().items():
-        train.add_argument(f"--{field.replace('_', '-')}", dest=field, default=None,
-                           type=_positive_int if kind is int else float,
-                           help=f"override the recipe's {field}")
+        train.add_argument(
+            f"--{field.replace('_', '-')}",
+            dest=field,
+            default=None,
+            type=_positive_int if kind is int else float,
+            help=f"override the recipe's {field}",
+        )
 
     generate = commands.add_parser("generate", help="sample text at one or more temperatures")
     generate.add_argument("--model", default="nietzsche-seed", help="bundled model name or folder")
-    generate.add_argument("--temperature", nargs="+", type=_temperature_arg,
-                          default=[0.2, 0.5, 1.0, 1.2], help="temperatures (or 'greedy')")
-    generate.add_argument("--length", type=_positive_int, default=400, help="characters to generate")
-    generate.add_argument("--seed-text", default=None, help="text to start from (default: a corpus passage)")
-    generate.add_argument("--seed", type=int, default=None, help="random seed (reproducible output)")
+    generate.add_argument(
+        "--temperature",
+        nargs="+",
+        type=_temperature_arg,
+        default=[0.2, 0.5, 1.0, 1.2],
+        help="temperatures (or 'greedy')",
+    )
+    generate.add_argument(
+        "--length", type=_positive_int, default=400, help="characters to generate"
+    )
+    generate.add_argument(
+        "--seed-text", default=None, help="text to start from (default: a corpus passage)"
+    )
+    generate.add_argument(
+        "--seed", type=int, default=None, help="random seed (reproducible output)"
+    )
     generate.add_argument("--top-k", type=_positive_int, default=None, help="keep the k likeliest")
     generate.add_argument("--top-p", type=_fraction, default=None, help="nucleus mass to keep")
     generate.add_argument("--greedy", action="store_true", help="argmax instead of sampling")
@@ -119,8 +138,15 @@ def cmd_train(args) -> int:
     except ValueError as exc:
         raise CliError(str(exc)) from None
     try:
-        status = train(args.out, recipe, corpus_path=args.corpus, resume=args.resume,
-                       strategy=args.strategy, name=args.name, epochs=overrides.get("epochs"))
+        status = train(
+            args.out,
+            recipe,
+            corpus_path=args.corpus,
+            resume=args.resume,
+            strategy=args.strategy,
+            name=args.name,
+            epochs=overrides.get("epochs"),
+        )
     except RunBusyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BUSY
@@ -152,12 +178,15 @@ def cmd_generate(args) -> int:
             seed_text = ""
     temps = [tmath.GREEDY] if args.greedy else args.temperature
     try:
-        generation = sampler.generate(seed_text, args.length, temps, rng_seed=args.seed,
-                                      top_k=args.top_k, top_p=args.top_p)
+        generation = sampler.generate(
+            seed_text, args.length, temps, rng_seed=args.seed, top_k=args.top_k, top_p=args.top_p
+        )
     except ValueError as exc:
         raise CliError(str(exc)) from None
     if generation.dropped:
-        print(f"note: dropped characters not in the vocabulary: {generation.dropped}", file=sys.stderr)
+        print(
+            f"note: dropped characters not in the vocabulary: {generation.dropped}", file=sys.stderr
+        )
     print(f'seed: "{generation.seed_text}"\n')
     for temp, text in zip(generation.temperatures, generation.texts):
         label = "greedy" if temp == tmath.GREEDY else f"T = {temp:g}"
@@ -176,9 +205,11 @@ def cmd_evaluate(args) -> int:
         raise CliError(str(exc)) from None
     val_ids = sampler.vocab.encode(split_text(corpus.text)[1], on_unknown="drop")
     figures = validation_figures(sampler.network, val_ids, folder.context_length)
-    print(f"{folder.name}: validation loss {figures['loss_nats']:.4f} nats/char, "
-          f"{figures['bits_per_char']:.4f} bits/char ({figures['chars_scored']:,} characters, "
-          f"{figures['method']})")
+    print(
+        f"{folder.name}: validation loss {figures['loss_nats']:.4f} nats/char, "
+        f"{figures['bits_per_char']:.4f} bits/char ({figures['chars_scored']:,} characters, "
+        f"{figures['method']})"
+    )
     return 0
 
 
@@ -198,5 +229,10 @@ def cmd_models(args) -> int:
     return 0
 
 
-COMMANDS = {"train": cmd_train, "generate": cmd_generate, "evaluate": cmd_evaluate,
-            "export": cmd_export, "models": cmd_models}
+COMMANDS = {
+    "train": cmd_train,
+    "generate": cmd_generate,
+    "evaluate": cmd_evaluate,
+    "export": cmd_export,
+    "models": cmd_models,
+}

@@ -31,7 +31,9 @@ def scheme_for(network: Network, context_length: int) -> Scheme:
     return Scheme(window=context_length, score_from=half, stride=context_length - half)
 
 
-def mean_nll(network: Network, ids: np.ndarray, scheme: Scheme, batch: int = 1024) -> tuple[float, int]:
+def mean_nll(
+    network: Network, ids: np.ndarray, scheme: Scheme, batch: int = 1024
+) -> tuple[float, int]:
     """(mean negative log-likelihood in nats per character, characters scored)."""
     starts = np.arange(0, len(ids) - scheme.window, scheme.stride)
     if len(starts) == 0:
@@ -55,5 +57,7 @@ def validation_figures(network: Network, val_ids: np.ndarray, context_length: in
         "loss_nats": round(nats, 5),
         "bits_per_char": round(nats / math.log(2), 5),
         "chars_scored": count,
-        "method": f"window {scheme.window}, scored from {scheme.score_from}, stride {scheme.stride}",
+        "method": (
+            f"window {scheme.window}, scored from {scheme.score_from}, stride {scheme.stride}"
+        ),
     }

@@ -24,15 +24,23 @@ def best_epoch(run_dir: Path) -> int:
     candidates = [row for row in history if _snapshot(run_dir, row["epoch"]).is_file()]
     if not candidates:
         raise ValueError(f"{run_dir} has no completed epoch to export")
-    return min(candidates, key=lambda row: (row["val_loss"] or float("inf"), -row["epoch"]))["epoch"]
+    return min(candidates, key=lambda row: (row["val_loss"] or float("inf"), -row["epoch"]))[
+        "epoch"
+    ]
 
 
 def _snapshot(run_dir: Path, epoch: int) -> Path:
     return Path(run_dir) / runfiles.CHECKPOINT_DIR / artifacts.snapshot_name(epoch)
 
 
-def export_run(run_dir: Path, destination: Path, val_text: str | None = None,
-               snapshots: bool = True, name: str | None = None, epoch: int | None = None) -> Path:
+def export_run(
+    run_dir: Path,
+    destination: Path,
+    val_text: str | None = None,
+    snapshots: bool = True,
+    name: str | None = None,
+    epoch: int | None = None,
+) -> Path:
     """Write a self-contained model folder for `run_dir` at `destination`, atomically.
 
     The exported weights are those of `epoch` (default: the best validation epoch); the
@@ -62,8 +70,10 @@ def export_run(run_dir: Path, destination: Path, val_text: str | None = None,
         if snapshots:
             (tmp / artifacts.SNAPSHOT_DIR).mkdir()
             for done in epochs_done:
-                artifacts.strip_to_layers(_snapshot(run_dir, done),
-                                          tmp / artifacts.SNAPSHOT_DIR / artifacts.snapshot_name(done))
+                artifacts.strip_to_layers(
+                    _snapshot(run_dir, done),
+                    tmp / artifacts.SNAPSHOT_DIR / artifacts.snapshot_name(done),
+                )
         atomic.write_json(tmp / artifacts.HISTORY_FILE, history)
         atomic.write_json(tmp / artifacts.SAMPLES_FILE, runfiles.read_samples(run_dir))
         figures = None
@@ -71,23 +81,26 @@ def export_run(run_dir: Path, destination: Path, val_text: str | None = None,
             network = load_network(tmp / artifacts.MODEL_FILE)
             val_ids = vocab.encode(val_text, on_unknown="drop")
             figures = validation_figures(network, np.asarray(val_ids), context_length(recipe))
-        atomic.write_json(tmp / artifacts.METADATA_FILE, {
-            "name": name or run.get("name") or run_dir.name,
-            "recipe": run["recipe"],
-            "context_length": context_length(recipe),
-            "corpus": run["corpus"],
-            "epochs_trained": max(epochs_done),
-            "epoch_exported": epoch,
-            "validation": figures,
-            "training": {
-                "seconds": round(sum(row["seconds"] for row in history), 1),
-                "device": run.get("device", "cpu"),
-                "cpu_count": os.cpu_count(),
-                "machine": platform.machine(),
+        atomic.write_json(
+            tmp / artifacts.METADATA_FILE,
+            {
+                "name": name or run.get("name") or run_dir.name,
+                "recipe": run["recipe"],
+                "context_length": context_length(recipe),
+                "corpus": run["corpus"],
+                "epochs_trained": max(epochs_done),
+                "epoch_exported": epoch,
+                "validation": figures,
+                "training": {
+                    "seconds": round(sum(row["seconds"] for row in history), 1),
+                    "device": run.get("device", "cpu"),
+                    "cpu_count": os.cpu_count(),
+                    "machine": platform.machine(),
+                },
+                "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                "charlm_version": __version__,
             },
-            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "charlm_version": __version__,
-        })
+        )
 
     return artifacts.write_model_folder(destination, build)
 

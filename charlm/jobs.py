@@ -85,9 +85,15 @@ def _spawn(run_dir: Path, args: list[str]) -> subprocess.Popen:
     log = open(run_dir / runfiles.LOG_FILE, "ab")  # noqa: SIM115 (the child owns it)
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1"}
     # A new session: the run survives page reloads, closed tabs and a restarted server.
-    child = subprocess.Popen([sys.executable, "-m", "charlm", "train", "--out", str(run_dir), *args],
-                             cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                             stdin=subprocess.DEVNULL, start_new_session=True)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "charlm", "train", "--out", str(run_dir), *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     log.close()
     _children.append(child)
     return child
@@ -107,9 +113,15 @@ def _await_start(child: subprocess.Popen, run_dir: Path, timeout: float = 10.0) 
         time.sleep(0.05)
 
 
-def start_run(runs_dir: Path, recipe: str, epochs: int, corpus_path: Path | None = None,
-              name: str | None = None, max_epochs: int | None = None,
-              extra_args: tuple[str, ...] = ()) -> Path:
+def start_run(
+    runs_dir: Path,
+    recipe: str,
+    epochs: int,
+    corpus_path: Path | None = None,
+    name: str | None = None,
+    max_epochs: int | None = None,
+    extra_args: tuple[str, ...] = (),
+) -> Path:
     """Launch a trainer process; returns its run folder. Refuses while another runs."""
     if recipe not in RECIPES:
         raise ValueError(f"unknown recipe {recipe!r}; choose one of {sorted(RECIPES)}")
@@ -145,10 +157,13 @@ def read_run(run_dir: Path) -> RunState:
     run_dir = Path(run_dir)
     progress = runfiles.read_progress(run_dir)
     status = progress.get("status", "unknown")
-    if status in runfiles.ACTIVE_STATUSES | {"exporting"} and not is_training_active(run_dir.parent):
+    if status in runfiles.ACTIVE_STATUSES | {"exporting"} and not is_training_active(
+        run_dir.parent
+    ):
         status = "interrupted"  # the lock died with the trainer
-    return RunState(run_dir, status, progress, runfiles.read_history(run_dir),
-                    runfiles.read_samples(run_dir))
+    return RunState(
+        run_dir, status, progress, runfiles.read_history(run_dir), runfiles.read_samples(run_dir)
+    )
 
 
 def list_runs(runs_dir: Path) -> list[Path]:
@@ -188,14 +203,19 @@ def validate_upload(filename: str, data: bytes, max_mb: int) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise UploadError(f"{filename} is not UTF-8 text (invalid byte at position {exc.start}).") from None
+        raise UploadError(
+            f"{filename} is not UTF-8 text (invalid byte at position {exc.start})."
+        ) from None
     if len(text) < MIN_UPLOAD_CHARS:
-        raise UploadError(f"{filename} has {len(text):,} characters; at least "
-                          f"{MIN_UPLOAD_CHARS:,} are needed to learn anything.")
+        raise UploadError(
+            f"{filename} has {len(text):,} characters; at least "
+            f"{MIN_UPLOAD_CHARS:,} are needed to learn anything."
+        )
     distinct = len(set(text.lower()))
     if distinct > MAX_DISTINCT_CHARS:
-        raise UploadError(f"{filename} uses {distinct} distinct characters; the limit is "
-                          f"{MAX_DISTINCT_CHARS}.")
+        raise UploadError(
+            f"{filename} uses {distinct} distinct characters; the limit is {MAX_DISTINCT_CHARS}."
+        )
     return text
 
 

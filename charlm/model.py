@@ -5,8 +5,9 @@ from __future__ import annotations
 from charlm.recipes import FastRecipe, Recipe, SeedRecipe
 
 
-def build_model(recipe: Recipe, vocab_size: int, steps_per_epoch: int = 1000,
-                compile_model: bool = True):
+def build_model(
+    recipe: Recipe, vocab_size: int, steps_per_epoch: int = 1000, compile_model: bool = True
+):
     """A Keras model for `recipe`, compiled unless asked not to (exports carry no optimizer).
 
     The cosine learning-rate schedule needs the number of steps per epoch.

@@ -41,12 +41,15 @@ class LstmWeights:
 def _prepare_lstm(kernel, recurrent, bias) -> LstmWeights:
     """Keras order [i, f, g, o] -> [i, f, o, g]; halve i/f/o for the one-tanh trick."""
     units = recurrent.shape[0]
-    order = np.concatenate([np.arange(0, 2 * units), np.arange(3 * units, 4 * units),
-                            np.arange(2 * units, 3 * units)])
+    order = np.concatenate(
+        [np.arange(0, 2 * units), np.arange(3 * units, 4 * units), np.arange(2 * units, 3 * units)]
+    )
     scale = np.ones(4 * units, dtype=np.float32)
     scale[: 3 * units] = 0.5
+
     def fix(array):
         return np.ascontiguousarray(array[..., order] * scale, dtype=np.float32)
+
     return LstmWeights(fix(kernel), fix(recurrent), fix(bias))
 
 
@@ -79,8 +82,9 @@ class Network:
         return tuple(layer.units for layer in self.lstms)
 
     def zero_state(self, batch: int) -> list[tuple[np.ndarray, np.ndarray]]:
-        return [(np.zeros((batch, u), np.float32), np.zeros((batch, u), np.float32))
-                for u in self.units]
+        return [
+            (np.zeros((batch, u), np.float32), np.zeros((batch, u), np.float32)) for u in self.units
+        ]
 
     def step(self, ids: np.ndarray, state) -> list[tuple[np.ndarray, np.ndarray]]:
         """Feed one character id per row; returns the new state (last layer's h is state[-1][0])."""
@@ -116,6 +120,7 @@ class Network:
 
 
 # ---- reading Keras files -------------------------------------------------------------
+
 
 def read_keras_file(path: Path | str) -> tuple[dict, bytes]:
     """(model config, weights .h5 bytes) from a `.keras` zip, with errors naming the file."""
@@ -183,7 +188,8 @@ def _assemble(layers: list[dict], h5: h5py.File, label: str) -> Network:
     vocab_size = dense[0].shape[1]
     if table.shape[0] != vocab_size:
         raise NetworkFormatError(
-            f"{label}: input size {table.shape[0]} != output size {vocab_size}")
+            f"{label}: input size {table.shape[0]} != output size {vocab_size}"
+        )
     window = shape[1] if one_hot and len(shape) == 3 else None
     return Network(
         vocab_size=vocab_size,

@@ -63,7 +63,8 @@ class Generation:
         """(N, V) distributions actually sampled from (temperature, then top-k/top-p)."""
         if row not in self._cache:
             self._cache[row] = tmath.transform(
-                self.before(row), self.temperatures[row], self.top_k, self.top_p)
+                self.before(row), self.temperatures[row], self.top_k, self.top_p
+            )
         return self._cache[row]
 
     def chosen_probabilities(self, row: int, reweighted: bool = True) -> np.ndarray:
@@ -78,7 +79,8 @@ class Sampler:
     def __init__(self, network: Network, vocab: Vocabulary, context_length: int):
         if network.vocab_size != vocab.size:
             raise ValueError(
-                f"model outputs {network.vocab_size} characters but the vocabulary has {vocab.size}")
+                f"model outputs {network.vocab_size} characters but the vocabulary has {vocab.size}"
+            )
         self.network = network
         self.vocab = vocab
         self.context_length = context_length
@@ -108,10 +110,17 @@ class Sampler:
         uniform = np.maximum(rng.random(shape), np.finfo(np.float64).tiny)
         return np.broadcast_to(-np.log(-np.log(uniform)), (steps, rows, vocab))
 
-    def generate(self, seed_text: str = "", length: int = 400, temperatures=(1.0,),
-                 rng_seed: int | None = None, top_k: int | None = None,
-                 top_p: float | None = None, coupled: bool = True,
-                 on_unknown: str = "drop") -> Generation:
+    def generate(
+        self,
+        seed_text: str = "",
+        length: int = 400,
+        temperatures=(1.0,),
+        rng_seed: int | None = None,
+        top_k: int | None = None,
+        top_p: float | None = None,
+        coupled: bool = True,
+        on_unknown: str = "drop",
+    ) -> Generation:
         """Generate `length` characters for each temperature (or GREEDY) in one batched pass."""
         temps = check_temperatures(temperatures)
         steps = check_length(length)

@@ -14,6 +14,7 @@ from filelock import FileLock, Timeout
 from charlm import atomic, runfiles
 from charlm.corpus import Corpus, load_corpus, random_passage, split_text
 from charlm.recipes import Recipe, context_length, recipe_from_dict, recipe_to_dict
+from charlm.stopping import StopRequest
 from charlm.vocab import Vocabulary
 
 EXIT_BUSY = 75  # another run holds the lock (EX_TEMPFAIL)
@@ -59,17 +60,31 @@ def _prepare_run(run_dir: Path, recipe: Recipe | None, corpus_path, resume: bool
     if recipe is None:
         raise ValueError("a recipe is needed to start a run")
     run_dir.mkdir(parents=True, exist_ok=True)
-    atomic.write_json(run_file, {"name": name or run_dir.name, "recipe": recipe_to_dict(recipe),
-                                 "corpus": {"path": str(corpus_path) if corpus_path else None},
-                                 "created": time.time()})
+    atomic.write_json(
+        run_file,
+        {
+            "name": name or run_dir.name,
+            "recipe": recipe_to_dict(recipe),
+            "corpus": {"path": str(corpus_path) if corpus_path else None},
+            "created": time.time(),
+        },
+    )
     return recipe, corpus_path
 
 
-def train(run_dir: Path | str, recipe: Recipe | None = None, corpus_path=None, resume=False,
-          strategy: str = "default", name: str | None = None, epochs: int | None = None,
-          verbose: int | None = None) -> str:
+def train(
+    run_dir: Path | str,
+    recipe: Recipe | None = None,
+    corpus_path=None,
+    resume=False,
+    strategy: str = "default",
+    name: str | None = None,
+    epochs: int | None = None,
+    verbose: int | None = None,
+) -> str:
     """Run (or resume) training into run_dir; returns the final status."""
     run_dir = Path(run_dir)
+    stop = StopRequest()  # before anything slow, so an early SIGTERM still ends as cancelled
     lock = run_lock(run_dir.parent)
     try:
         lock.acquire(timeout=5)
@@ -77,30 +92,50 @@ def train(run_dir: Path | str, recipe: Recipe | None = None, corpus_path=None, r
         raise RunBusyError(f"another training run is in progress (lock {lock.lock_file})") from None
     try:
         recipe, corpus_path = _prepare_run(run_dir, recipe, corpus_path, resume, name, epochs)
-        runfiles.update_progress(run_dir, status="starting", pid=os.getpid(), epochs=recipe.epochs,
-                                 message=None, started=time.time())
+        runfiles.update_progress(
+            run_dir,
+            status="starting",
+            pid=os.getpid(),
+            epochs=recipe.epochs,
+            message=None,
+            started=time.time(),
+        )
         try:
-            status = _fit(run_dir, recipe, corpus_path, resume, strategy, verbose)
+            status = _fit(run_dir, recipe, corpus_path, resume, strategy, verbose, stop)
         except BaseException as exc:
-            runfiles.update_progress(run_dir, status="failed",
-                                     message=f"{type(exc).__name__}: {exc}",
-                                     traceback=traceback.format_exc()[-4000:])
+            runfiles.update_progress(
+                run_dir,
+                status="failed",
+                message=f"{type(exc).__name__}: {exc}",
+                traceback=traceback.format_exc()[-4000:],
+            )
             raise
         return status
     finally:
         lock.release()
 
 
-def _fit(run_dir: Path, recipe: Recipe, corpus_path, resume: bool, strategy: str, verbose) -> str:
+def _fit(
+    run_dir: Path,
+    recipe: Recipe,
+    corpus_path,
+    resume: bool,
+    strategy: str,
+    verbose,
+    stop: StopRequest,
+) -> str:
     from charlm.callbacks import RunRecorder, StopOnSignal  # imports keras
 
-    stopper = StopOnSignal()  # first, so a SIGTERM during start-up is honoured
     corpus = load_corpus(corpus_path)
     vocab = _run_vocab(run_dir, corpus, resume)
     train_text, val_text = split_text(corpus.text)
     run = atomic.read_json(run_dir / runfiles.RUN_FILE)
-    run["corpus"].update(sha256=corpus.sha256, characters=len(corpus.text),
-                         source=corpus.source, vocab_size=vocab.size)
+    run["corpus"].update(
+        sha256=corpus.sha256,
+        characters=len(corpus.text),
+        source=corpus.source,
+        vocab_size=vocab.size,
+    )
     dist = _strategy(strategy)
     run["device"] = f"{strategy}: {dist.num_replicas_in_sync} replica(s)"
     atomic.write_json(run_dir / runfiles.RUN_FILE, run)
@@ -117,21 +152,36 @@ def _fit(run_dir: Path, recipe: Recipe, corpus_path, resume: bool, strategy: str
     with dist.scope():
         model = build_model(recipe, vocab.size, steps_per_epoch=batches)
     context = context_length(recipe)
-    recorder = RunRecorder(run_dir, recipe.epochs, batches, keras.saving.serialize_keras_object(model),
-                           vocab, random_passage(train_text, context, rng_seed=1), context)
+    recorder = RunRecorder(
+        run_dir,
+        recipe.epochs,
+        batches,
+        keras.saving.serialize_keras_object(model),
+        vocab,
+        random_passage(train_text, context, rng_seed=1),
+        context,
+    )
     callbacks = [
         keras.callbacks.ModelCheckpoint(
             str(run_dir / runfiles.CHECKPOINT_DIR / "epoch_{epoch:03d}.weights.h5"),
-            save_weights_only=True),
+            save_weights_only=True,
+        ),
         recorder,
-        keras.callbacks.BackupAndRestore(str(run_dir / runfiles.BACKUP_DIR), delete_checkpoint=False),
-        stopper,
+        keras.callbacks.BackupAndRestore(
+            str(run_dir / runfiles.BACKUP_DIR), delete_checkpoint=False
+        ),
+        StopOnSignal(stop),
     ]
-    if stopper.requested:
+    if stop.requested:
         return _finish(run_dir, "cancelled", val_text)
-    model.fit(train_ds, validation_data=val_ds, epochs=recipe.epochs, callbacks=callbacks,
-              verbose=verbose if verbose is not None else (1 if sys.stdout.isatty() else 2))
-    return _finish(run_dir, "cancelled" if stopper.requested else "done", val_text)
+    model.fit(
+        train_ds,
+        validation_data=val_ds,
+        epochs=recipe.epochs,
+        callbacks=callbacks,
+        verbose=verbose if verbose is not None else (1 if sys.stdout.isatty() else 2),
+    )
+    return _finish(run_dir, "cancelled" if stop.requested else "done", val_text)
 
 
 def _run_vocab(run_dir: Path, corpus: Corpus, resume: bool) -> Vocabulary:

@@ -11,10 +11,12 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 ROOT = Path(__file__).resolve().parent.parent
-WORDS = ("the of and to a in that is it be as for with this not by on are but from or have an "
-         "they which one you were her all she there would their we him been has when who will "
-         "more no if out so said what up its about into than them can only other new some could "
-         "time these two may then do first any my now such like our over man even most made").split()
+WORDS = (
+    "the of and to a in that is it be as for with this not by on are but from or have an "
+    "they which one you were her all she there would their we him been has when who will "
+    "more no if out so said what up its about into than them can only other new some could "
+    "time these two may then do first any my now such like our over man even most made"
+).split()
 
 
 def make_text(n_words: int = 6000, seed: int = 0) -> str:
@@ -52,14 +54,24 @@ def _train_tiny(root: Path, corpus: Path, recipe_name: str, **fields) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_seed_model(tmp_path_factory, tiny_corpus) -> Path:
-    return _train_tiny(tmp_path_factory.mktemp("runs"), tiny_corpus, "seed",
-                       units=24, maxlen=20, epochs=2)
+    return _train_tiny(
+        tmp_path_factory.mktemp("runs"), tiny_corpus, "seed", units=24, maxlen=20, epochs=2
+    )
 
 
 @pytest.fixture(scope="session")
 def tiny_fast_model(tmp_path_factory, tiny_corpus) -> Path:
-    return _train_tiny(tmp_path_factory.mktemp("runs"), tiny_corpus, "fast", units=24,
-                       embed_dim=8, layers=2, seq_len=40, batch_size=16, epochs=1)
+    return _train_tiny(
+        tmp_path_factory.mktemp("runs"),
+        tiny_corpus,
+        "fast",
+        units=24,
+        embed_dim=8,
+        layers=2,
+        seq_len=40,
+        batch_size=16,
+        epochs=1,
+    )
 
 
 @pytest.fixture(scope="session")

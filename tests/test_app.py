@@ -72,8 +72,17 @@ def test_link_round_trips_to_the_same_text(app_env):
 
 
 def test_bad_link_values_give_notices_not_errors(app_env):
-    at = run_app({"t": "nan", "len": "999999", "model": "ghost", "rng": "-5", "lang": "xx",
-                  "cmp": "0.5,hot,9", "k": "many"})
+    at = run_app(
+        {
+            "t": "nan",
+            "len": "999999",
+            "model": "ghost",
+            "rng": "-5",
+            "lang": "xx",
+            "cmp": "0.5,hot,9",
+            "k": "many",
+        }
+    )
     notices = " ".join(w.value for w in at.warning)
     for fragment in ("t=", "len=", "ghost", "rng=", "lang=", "hot", "k="):
         assert fragment in notices
@@ -136,13 +145,19 @@ def test_train_tab_reports_a_killed_run_as_interrupted(app_env, isolated_runs):
     from charlm import atomic
 
     run_dir = isolated_runs / "killed-run"
-    atomic.write_json(run_dir / "run.json", {"name": "killed-run", "recipe": {"name": "seed"},
-                                             "corpus": {"path": None}})
+    atomic.write_json(
+        run_dir / "run.json",
+        {"name": "killed-run", "recipe": {"name": "seed"}, "corpus": {"path": None}},
+    )
     # what a SIGKILLed trainer leaves: "running", but nobody holds the lock
-    atomic.write_json(run_dir / "progress.json", {"status": "running", "pid": 999999, "epoch": 1,
-                                                  "epochs": 3, "batch": 10, "fraction": 0.4})
-    atomic.write_json(run_dir / "history.json", [{"epoch": 1, "loss": 2.0, "val_loss": 2.1,
-                                                  "val_bits_per_char": 3.0, "seconds": 1.0}])
+    atomic.write_json(
+        run_dir / "progress.json",
+        {"status": "running", "pid": 999999, "epoch": 1, "epochs": 3, "batch": 10, "fraction": 0.4},
+    )
+    atomic.write_json(
+        run_dir / "history.json",
+        [{"epoch": 1, "loss": 2.0, "val_loss": 2.1, "val_bits_per_char": 3.0, "seconds": 1.0}],
+    )
     at = run_app()
     assert any("stopped without finishing" in w.value for w in at.warning)
     assert any(b.key == "resume_run" for b in at.button)
@@ -153,10 +168,12 @@ def test_ui_process_never_imports_tensorflow(app_env):
     import subprocess
     import sys
 
-    code = ("import sys; from streamlit.testing.v1 import AppTest;"
-            f"at = AppTest.from_file({APP!r}, default_timeout=60); at.run();"
-            "at.slider(key='temperature').set_value(1.1).run();"
-            "assert not at.exception, at.exception;"
-            "sys.exit(3 if 'tensorflow' in sys.modules or 'keras' in sys.modules else 0)")
+    code = (
+        "import sys; from streamlit.testing.v1 import AppTest;"
+        f"at = AppTest.from_file({APP!r}, default_timeout=60); at.run();"
+        "at.slider(key='temperature').set_value(1.1).run();"
+        "assert not at.exception, at.exception;"
+        "sys.exit(3 if 'tensorflow' in sys.modules or 'keras' in sys.modules else 0)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-2000:]

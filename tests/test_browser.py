@@ -17,8 +17,10 @@ CHROMIUM = os.environ.get("CHARLM_CHROMIUM", "/usr/bin/chromium")
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"no Chromium at {CHROMIUM} (.ci/run installs Debian's chromium)"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason=f"no Chromium at {CHROMIUM} (.ci/run installs Debian's chromium)",
+    ),
 ]
 
 
@@ -35,10 +37,26 @@ def server(tmp_path, tiny_seed_model):
     port = free_port()
     env = {**os.environ, "CHARLM_ARTIFACTS": str(artifacts), "CHARLM_RUNS": str(tmp_path / "runs")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
-         "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "streamlit_app.py"),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -61,8 +79,15 @@ def test_page_renders_slider_moves_by_keyboard_and_text_changes(server, tmp_path
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(server)
         text_box = page.locator(".charlm-text").first
@@ -71,8 +96,11 @@ def test_page_renders_slider_moves_by_keyboard_and_text_changes(server, tmp_path
         chart = page.locator('[data-testid="stVegaLiteChart"]').first
         expect(chart).to_be_visible(timeout=30_000)
 
-        slider = (page.locator('[data-testid="stSlider"]').filter(has_text="Temperature T")
-                  .locator('input[type="range"]'))
+        slider = (
+            page.locator('[data-testid="stSlider"]')
+            .filter(has_text="Temperature T")
+            .locator('input[type="range"]')
+        )
         start_value = float(slider.input_value())
         slider.focus()
         for _ in range(30):

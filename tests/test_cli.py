@@ -13,28 +13,84 @@ def run(capsys, *argv):
 
 
 def test_generate_prints_one_labelled_sample_per_temperature(capsys, tiny_seed_model):
-    code, out, _ = run(capsys, "generate", "--model", str(tiny_seed_model), "--temperature", "0.2",
-                       "1.2", "--length", "50", "--seed-text", "the man", "--seed", "1")
+    code, out, _ = run(
+        capsys,
+        "generate",
+        "--model",
+        str(tiny_seed_model),
+        "--temperature",
+        "0.2",
+        "1.2",
+        "--length",
+        "50",
+        "--seed-text",
+        "the man",
+        "--seed",
+        "1",
+    )
     assert code == 0
     assert "--- T = 0.2 ---" in out and "--- T = 1.2 ---" in out
-    again = run(capsys, "generate", "--model", str(tiny_seed_model), "--temperature", "0.2", "1.2",
-                "--length", "50", "--seed-text", "the man", "--seed", "1")[1]
+    again = run(
+        capsys,
+        "generate",
+        "--model",
+        str(tiny_seed_model),
+        "--temperature",
+        "0.2",
+        "1.2",
+        "--length",
+        "50",
+        "--seed-text",
+        "the man",
+        "--seed",
+        "1",
+    )[1]
     assert again == out
 
 
 def test_greedy_top_k_top_p_flags(capsys, tiny_seed_model):
-    code, out, _ = run(capsys, "generate", "--model", str(tiny_seed_model), "--greedy",
-                       "--length", "20", "--seed-text", "the")
+    code, out, _ = run(
+        capsys,
+        "generate",
+        "--model",
+        str(tiny_seed_model),
+        "--greedy",
+        "--length",
+        "20",
+        "--seed-text",
+        "the",
+    )
     assert code == 0 and "--- greedy ---" in out
-    code, out, _ = run(capsys, "generate", "--model", str(tiny_seed_model), "--top-k", "3",
-                       "--top-p", "0.9", "--length", "20", "--seed-text", "the", "--seed", "2")
+    code, out, _ = run(
+        capsys,
+        "generate",
+        "--model",
+        str(tiny_seed_model),
+        "--top-k",
+        "3",
+        "--top-p",
+        "0.9",
+        "--length",
+        "20",
+        "--seed-text",
+        "the",
+        "--seed",
+        "2",
+    )
     assert code == 0 and out.count("--- T =") == 4
 
 
-@pytest.mark.parametrize("argv", [
-    ["--temperature", "0"], ["--temperature", "nan"], ["--temperature", "-1"],
-    ["--length", "0"], ["--top-p", "1.5"], ["--top-k", "zero"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--temperature", "0"],
+        ["--temperature", "nan"],
+        ["--temperature", "-1"],
+        ["--length", "0"],
+        ["--top-p", "1.5"],
+        ["--top-k", "zero"],
+    ],
+)
 def test_bad_values_get_one_line_and_exit_2(capsys, tiny_seed_model, argv):
     code, out, err = run(capsys, "generate", "--model", str(tiny_seed_model), *argv)
     assert code == 2
@@ -47,18 +103,34 @@ def test_unknown_model_exits_2(capsys):
 
 
 def test_unknown_seed_characters_are_reported_not_fatal(capsys, tiny_seed_model):
-    code, out, err = run(capsys, "generate", "--model", str(tiny_seed_model), "--length", "10",
-                         "--seed-text", "Zebra #1", "--temperature", "1")
+    code, out, err = run(
+        capsys,
+        "generate",
+        "--model",
+        str(tiny_seed_model),
+        "--length",
+        "10",
+        "--seed-text",
+        "Zebra #1",
+        "--temperature",
+        "1",
+    )
     assert code == 0 and "dropped" in err
 
 
 def test_evaluate_prints_nats_and_bits(capsys, tiny_seed_model, tiny_corpus):
-    code, out, _ = run(capsys, "evaluate", "--model", str(tiny_seed_model), "--corpus", str(tiny_corpus))
+    code, out, _ = run(
+        capsys, "evaluate", "--model", str(tiny_seed_model), "--corpus", str(tiny_corpus)
+    )
     assert code == 0 and "nats/char" in out and "bits/char" in out
 
 
 def test_bad_recipe_field_exits_2(capsys, tmp_path):
-    code, _, err = run(capsys, "train", "--recipe", "seed", "--units", "-3", "--out", str(tmp_path / "x"))
+    code, _, err = run(
+        capsys, "train", "--recipe", "seed", "--units", "-3", "--out", str(tmp_path / "x")
+    )
     assert code == 2 and "error:" in err
-    code, _, err = run(capsys, "train", "--recipe", "seed", "--layers", "2", "--out", str(tmp_path / "x"))
+    code, _, err = run(
+        capsys, "train", "--recipe", "seed", "--layers", "2", "--out", str(tmp_path / "x")
+    )
     assert code == 2 and "no field" in err

@@ -20,8 +20,10 @@ def wait_status(run_dir, wanted, timeout=180):
         if state.status in wanted:
             return state
         time.sleep(0.1)
-    raise AssertionError(f"status {jobs.read_run(run_dir).status}, wanted {wanted}: "
-                         f"{jobs.read_run(run_dir).log_tail()}")
+    raise AssertionError(
+        f"status {jobs.read_run(run_dir).status}, wanted {wanted}: "
+        f"{jobs.read_run(run_dir).log_tail()}"
+    )
 
 
 def test_run_completes_and_its_model_appears(isolated_runs, tiny_corpus):
@@ -34,8 +36,14 @@ def test_run_completes_and_its_model_appears(isolated_runs, tiny_corpus):
 
 
 def test_second_start_is_refused_and_cancel_stops(isolated_runs, tiny_corpus):
-    run_dir = jobs.start_run(isolated_runs, "fast", 50, tiny_corpus, "long",
-                             extra_args=("--units", "64", "--seq-len", "40", "--batch-size", "4"))
+    run_dir = jobs.start_run(
+        isolated_runs,
+        "fast",
+        50,
+        tiny_corpus,
+        "long",
+        extra_args=("--units", "64", "--seq-len", "40", "--batch-size", "4"),
+    )
     wait_status(run_dir, {"running"})
     with pytest.raises(RunBusyError):
         jobs.start_run(isolated_runs, "seed", 1, tiny_corpus, "second")
@@ -46,8 +54,14 @@ def test_second_start_is_refused_and_cancel_stops(isolated_runs, tiny_corpus):
 
 
 def test_killed_trainer_is_reported_interrupted_and_resumes(isolated_runs, tiny_corpus):
-    run_dir = jobs.start_run(isolated_runs, "fast", 3, tiny_corpus, "killed",
-                             extra_args=("--units", "64", "--seq-len", "40", "--batch-size", "4"))
+    run_dir = jobs.start_run(
+        isolated_runs,
+        "fast",
+        3,
+        tiny_corpus,
+        "killed",
+        extra_args=("--units", "64", "--seq-len", "40", "--batch-size", "4"),
+    )
     wait_status(run_dir, {"running"})
     os.kill(jobs.read_run(run_dir).progress["pid"], signal.SIGKILL)
     state = wait_status(run_dir, {"interrupted"}, timeout=30)
@@ -76,15 +90,18 @@ def test_busy_lock_blocks_start(isolated_runs):
 GOOD = ("word " * 3000).encode()
 
 
-@pytest.mark.parametrize("data, match", [
-    (b"", "empty"),
-    (b"   \n", "empty"),
-    (b"\x00\x01binary" * 2000, "binary"),
-    ("é".encode("latin-1") * 20000, "not UTF-8"),
-    (b"too short", "at least 10,000"),
-    ("".join(chr(0x4E00 + i) for i in range(300)).encode() * 40, "distinct"),
-    (b"x" * (2 * 1024 * 1024 + 1), "limit is 2 MB"),
-])
+@pytest.mark.parametrize(
+    "data, match",
+    [
+        (b"", "empty"),
+        (b"   \n", "empty"),
+        (b"\x00\x01binary" * 2000, "binary"),
+        ("é".encode("latin-1") * 20000, "not UTF-8"),
+        (b"too short", "at least 10,000"),
+        ("".join(chr(0x4E00 + i) for i in range(300)).encode() * 40, "distinct"),
+        (b"x" * (2 * 1024 * 1024 + 1), "limit is 2 MB"),
+    ],
+)
 def test_upload_cases_are_refused_with_a_reason(data, match):
     with pytest.raises(jobs.UploadError, match=match):
         jobs.validate_upload("mine.txt", data, max_mb=2)

@@ -4,8 +4,19 @@ MODELS = ["a", "b"]
 
 
 def test_round_trip():
-    settings = PageSettings(model="b", temperature=1.23, greedy=True, length=777, seed_text="hi & bye",
-                            rng_seed=9, top_k=5, top_p=0.9, lang="ko", compare=(0.3, 1.1), epoch=4)
+    settings = PageSettings(
+        model="b",
+        temperature=1.23,
+        greedy=True,
+        length=777,
+        seed_text="hi & bye",
+        rng_seed=9,
+        top_k=5,
+        top_p=0.9,
+        lang="ko",
+        compare=(0.3, 1.1),
+        epoch=4,
+    )
     again = from_query(to_query(settings), MODELS, "a")
     assert again == settings and not again.notices
 
@@ -17,7 +28,9 @@ def test_clamps_and_reports():
 
 
 def test_ignores_garbage():
-    s = from_query({"t": "inf", "len": "many", "model": "zzz", "lang": "fr", "epoch": "x"}, MODELS, "a")
+    s = from_query(
+        {"t": "inf", "len": "many", "model": "zzz", "lang": "fr", "epoch": "x"}, MODELS, "a"
+    )
     assert s == PageSettings(model="a", notices=s.notices) and len(s.notices) == 5
 
 

@@ -28,7 +28,9 @@ def test_parity_with_keras(model_dir):
     rng = np.random.default_rng(0)
     windows = rng.integers(0, sampler.vocab.size, size=(16, folder.context_length))
     ours = numpy_next_char_probs(sampler, windows)
-    theirs = keras_next_char_probs(model_dir, windows, sampler.vocab.size, sampler.network.one_hot_input)
+    theirs = keras_next_char_probs(
+        model_dir, windows, sampler.vocab.size, sampler.network.one_hot_input
+    )
     np.testing.assert_allclose(ours, theirs, atol=1e-5)
 
 
@@ -90,15 +92,18 @@ def test_short_empty_and_unknown_seed_text(tiny_seed_model):
         sampler.generate("42", 10, [1.0], on_unknown="error")
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"temperatures": [0]}, "temperature"),
-    ({"temperatures": [float("nan")]}, "temperature"),
-    ({"temperatures": []}, "at least one"),
-    ({"length": 0}, "length"),
-    ({"length": 2.5}, "length"),
-    ({"top_k": 0}, "top_k"),
-    ({"top_p": 2.0}, "top_p"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"temperatures": [0]}, "temperature"),
+        ({"temperatures": [float("nan")]}, "temperature"),
+        ({"temperatures": []}, "at least one"),
+        ({"length": 0}, "length"),
+        ({"length": 2.5}, "length"),
+        ({"top_k": 0}, "top_k"),
+        ({"top_p": 2.0}, "top_p"),
+    ],
+)
 def test_bad_arguments_raise_value_error(tiny_seed_model, kwargs, match):
     sampler, _ = load_sampler(tiny_seed_model)
     with pytest.raises(ValueError, match=match):

@@ -41,7 +41,9 @@ def test_order_is_preserved(probs, t):
 @given(distributions(), temperatures, temperatures)
 def test_entropy_never_decreases_as_temperature_grows(probs, t1, t2):
     low, high = sorted((t1, t2))
-    assert tm.entropy_bits(tm.reweight(probs, low)) <= tm.entropy_bits(tm.reweight(probs, high)) + 1e-9
+    assert (
+        tm.entropy_bits(tm.reweight(probs, low)) <= tm.entropy_bits(tm.reweight(probs, high)) + 1e-9
+    )
 
 
 @pytest.mark.parametrize("bad", [0, -1, 0.0, float("nan"), float("inf"), "hot", None])
@@ -88,8 +90,9 @@ def test_top_k_keeps_exactly_k(probs, k):
 
 
 def test_top_k_ties_keep_lower_index():
-    np.testing.assert_allclose(tm.top_k_filter(np.array([0.25, 0.25, 0.25, 0.25]), 2),
-                               [0.5, 0.5, 0, 0])
+    np.testing.assert_allclose(
+        tm.top_k_filter(np.array([0.25, 0.25, 0.25, 0.25]), 2), [0.5, 0.5, 0, 0]
+    )
 
 
 @given(distributions(), st.floats(0.01, 1.0))
@@ -125,6 +128,8 @@ def test_no_tensorflow_import():
     import subprocess
     import sys
 
-    code = ("import sys, charlm.temperature, charlm.sampler, charlm.network, charlm.artifacts;"
-            "sys.exit(1 if 'tensorflow' in sys.modules or 'keras' in sys.modules else 0)")
+    code = (
+        "import sys, charlm.temperature, charlm.sampler, charlm.network, charlm.artifacts;"
+        "sys.exit(1 if 'tensorflow' in sys.modules or 'keras' in sys.modules else 0)"
+    )
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0

@@ -15,15 +15,36 @@ from charlm.artifacts import load_sampler, open_model_folder
 from charlm.train import EXIT_BUSY, RunBusyError, run_lock, train
 
 ROOT = Path(__file__).resolve().parent.parent
-SLOW_ENOUGH = ["--recipe", "fast", "--units", "96", "--seq-len", "40", "--batch-size", "4",
-               "--embed-dim", "8"]
+SLOW_ENOUGH = [
+    "--recipe",
+    "fast",
+    "--units",
+    "96",
+    "--seq-len",
+    "40",
+    "--batch-size",
+    "4",
+    "--embed-dim",
+    "8",
+]
 
 
 def start(run_dir, corpus, *extra):
-    cmd = [sys.executable, "-m", "charlm", "train", "--out", str(run_dir), "--corpus", str(corpus),
-           *extra]
+    cmd = [
+        sys.executable,
+        "-m",
+        "charlm",
+        "train",
+        "--out",
+        str(run_dir),
+        "--corpus",
+        str(corpus),
+        *extra,
+    ]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
 
 
 def wait_for(predicate, process, timeout=120):
@@ -46,13 +67,22 @@ def test_one_epoch_writes_a_loadable_model_with_metadata(tmp_path, tiny_corpus):
     from charlm.recipes import make_recipe
 
     run_dir = tmp_path / "runs" / "one"
-    assert train(run_dir, make_recipe("seed", units=16, maxlen=20, epochs=1),
-                 corpus_path=tiny_corpus, verbose=0) == "done"
+    assert (
+        train(
+            run_dir,
+            make_recipe("seed", units=16, maxlen=20, epochs=1),
+            corpus_path=tiny_corpus,
+            verbose=0,
+        )
+        == "done"
+    )
     folder = open_model_folder(run_dir / "model")
     meta = folder.metadata
     assert meta["epochs_trained"] == 1 and meta["recipe"]["name"] == "seed"
     assert meta["validation"]["loss_nats"] > 0
-    assert meta["validation"]["bits_per_char"] == pytest.approx(meta["validation"]["loss_nats"] / 0.693147, rel=1e-4)
+    assert meta["validation"]["bits_per_char"] == pytest.approx(
+        meta["validation"]["loss_nats"] / 0.693147, rel=1e-4
+    )
     assert meta["corpus"]["sha256"] and meta["charlm_version"]
     history = json.loads((run_dir / "history.json").read_text())
     assert [row["epoch"] for row in history] == [1] and history[0]["seconds"] > 0
@@ -66,6 +96,7 @@ def test_one_epoch_writes_a_loadable_model_with_metadata(tmp_path, tiny_corpus):
     import zipfile
 
     import h5py
+
     with zipfile.ZipFile(run_dir / "model" / "model.keras") as z:
         z.extract("model.weights.h5", tmp_path)
     with h5py.File(tmp_path / "model.weights.h5") as h5:
@@ -126,6 +157,11 @@ def test_existing_run_needs_resume(tmp_path, tiny_corpus):
     from charlm.recipes import make_recipe
 
     run_dir = tmp_path / "runs" / "again"
-    train(run_dir, make_recipe("seed", units=8, maxlen=20, epochs=1), corpus_path=tiny_corpus, verbose=0)
+    train(
+        run_dir,
+        make_recipe("seed", units=8, maxlen=20, epochs=1),
+        corpus_path=tiny_corpus,
+        verbose=0,
+    )
     with pytest.raises(FileExistsError, match="--resume"):
         train(run_dir, make_recipe("seed", epochs=1), corpus_path=tiny_corpus)

@@ -17,21 +17,36 @@ def char_label(char: str) -> str:
     return {" ": "␣ space", "\n": "↵ newline", "\t": "⇥ tab"}.get(char, char)
 
 
-def distribution_frame(chars, before, after, chosen: int, top: int = 20, other="other",
-                       labels=("before", "after")) -> pd.DataFrame:
+def distribution_frame(
+    chars, before, after, chosen: int, top: int = 20, other="other", labels=("before", "after")
+) -> pd.DataFrame:
     """Long table of the `top` characters (by max of both probabilities) plus 'other'."""
     before, after = np.asarray(before, float), np.asarray(after, float)
     order = np.argsort(-np.maximum(before, after), kind="stable")[:top]
     rows = []
     for rank, index in enumerate(order):
         for label, probs in zip(labels, (before, after)):
-            rows.append({"char": char_label(chars[index]), "rank": rank, "which": label,
-                         "probability": float(probs[index]), "sampled": bool(index == chosen)})
+            rows.append(
+                {
+                    "char": char_label(chars[index]),
+                    "rank": rank,
+                    "which": label,
+                    "probability": float(probs[index]),
+                    "sampled": bool(index == chosen),
+                }
+            )
     rest = np.setdiff1d(np.arange(len(chars)), order)
     if len(rest):
         for label, probs in zip(labels, (before, after)):
-            rows.append({"char": other, "rank": len(order), "which": label,
-                         "probability": float(probs[rest].sum()), "sampled": bool(chosen in rest)})
+            rows.append(
+                {
+                    "char": other,
+                    "rank": len(order),
+                    "which": label,
+                    "probability": float(probs[rest].sum()),
+                    "sampled": bool(chosen in rest),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -44,9 +59,13 @@ def distribution_chart(frame: pd.DataFrame, x_title: str, y_title: str, labels) 
         tooltip=["char", "which", alt.Tooltip("probability:Q", format=".2%")],
     )
     bars = base.mark_bar().encode(
-        color=alt.Color("which:N", sort=list(labels), title=None,
-                        scale=alt.Scale(range=[BEFORE_COLOR, AFTER_COLOR]),
-                        legend=alt.Legend(orient="top")),
+        color=alt.Color(
+            "which:N",
+            sort=list(labels),
+            title=None,
+            scale=alt.Scale(range=[BEFORE_COLOR, AFTER_COLOR]),
+            legend=alt.Legend(orient="top"),
+        ),
         stroke=alt.condition("datum.sampled", alt.value("#111"), alt.value(None)),
         strokeWidth=alt.condition("datum.sampled", alt.value(2), alt.value(0)),
     )
@@ -60,14 +79,27 @@ def entropy_curve_frame(probs, temperatures=None) -> pd.DataFrame:
     return pd.DataFrame({"temperature": temps, "entropy": entropies})
 
 
-def entropy_curve_chart(frame: pd.DataFrame, chosen_t: float, chosen_entropy: float,
-                        x_title: str, y_title: str) -> alt.Chart:
-    line = alt.Chart(frame).mark_line(color=AFTER_COLOR).encode(
-        x=alt.X("temperature:Q", title=x_title), y=alt.Y("entropy:Q", title=y_title))
+def entropy_curve_chart(
+    frame: pd.DataFrame, chosen_t: float, chosen_entropy: float, x_title: str, y_title: str
+) -> alt.Chart:
+    line = (
+        alt.Chart(frame)
+        .mark_line(color=AFTER_COLOR)
+        .encode(x=alt.X("temperature:Q", title=x_title), y=alt.Y("entropy:Q", title=y_title))
+    )
     point = pd.DataFrame({"temperature": [chosen_t], "entropy": [chosen_entropy]})
-    dot = alt.Chart(point).mark_point(size=120, filled=True, color="#111").encode(
-        x="temperature:Q", y="entropy:Q",
-        tooltip=[alt.Tooltip("temperature:Q", format=".2f"), alt.Tooltip("entropy:Q", format=".2f")])
+    dot = (
+        alt.Chart(point)
+        .mark_point(size=120, filled=True, color="#111")
+        .encode(
+            x="temperature:Q",
+            y="entropy:Q",
+            tooltip=[
+                alt.Tooltip("temperature:Q", format=".2f"),
+                alt.Tooltip("entropy:Q", format=".2f"),
+            ],
+        )
+    )
     rule = alt.Chart(point).mark_rule(strokeDash=[4, 4], color="#888").encode(x="temperature:Q")
     return (line + rule + dot).properties(height=220)
 
@@ -82,9 +114,14 @@ def history_frame(history: list[dict]) -> pd.DataFrame:
 
 
 def history_chart(frame: pd.DataFrame) -> alt.Chart:
-    return alt.Chart(frame).mark_line(point=True).encode(
-        x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1)),
-        y=alt.Y("nats/char:Q", scale=alt.Scale(zero=False)),
-        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top")),
-        tooltip=["epoch", "series", alt.Tooltip("nats/char:Q", format=".4f")],
-    ).properties(height=240)
+    return (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y("nats/char:Q", scale=alt.Scale(zero=False)),
+            color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top")),
+            tooltip=["epoch", "series", alt.Tooltip("nats/char:Q", format=".4f")],
+        )
+        .properties(height=240)
+    )

@@ -14,8 +14,15 @@ def temperatures_input(lang: str) -> tuple[float, ...]:
     st.text_input(text(lang, "compare_input"), key="compare_text")
     values, rejected = params.parse_compare(st.session_state.compare_text)
     if rejected:
-        st.warning(text(lang, "bad_temperatures", items=", ".join(rejected),
-                        low=params.T_MIN, high=params.T_MAX))
+        st.warning(
+            text(
+                lang,
+                "bad_temperatures",
+                items=", ".join(rejected),
+                low=params.T_MIN,
+                high=params.T_MAX,
+            )
+        )
     return values or params.DEFAULT_COMPARE
 
 

@@ -12,8 +12,10 @@ from charlm.corpus import CorpusError, load_corpus, random_passage
 from charlm.sampler import Generation, Sampler
 
 # The preface's opening line: the seed text when no corpus copy is available.
-FALLBACK_SEED = ("supposing that truth is a woman--what then? is there not ground for suspecting "
-                 "that all philosophers, in so far as they have been dogmatists, have failed")
+FALLBACK_SEED = (
+    "supposing that truth is a woman--what then? is there not ground for suspecting "
+    "that all philosophers, in so far as they have been dogmatists, have failed"
+)
 
 
 def available_models() -> dict[str, Path]:
@@ -57,12 +59,16 @@ def passage(length: int, rng_seed: int | None) -> str:
 def _cached_generation(path, epoch, stamp, seed_text, length, temps, rng_seed, top_k, top_p):
     sampler, _ = _cached_sampler(path, epoch, stamp)
     start = time.perf_counter()
-    generation = sampler.generate(seed_text, length, temps, rng_seed=rng_seed, top_k=top_k,
-                                  top_p=top_p, coupled=True)
+    generation = sampler.generate(
+        seed_text, length, temps, rng_seed=rng_seed, top_k=top_k, top_p=top_p, coupled=True
+    )
     return generation, time.perf_counter() - start
 
 
-def generate(path: Path, epoch, seed_text, length, temps, rng_seed, top_k, top_p) -> tuple[Generation, float]:
+def generate(
+    path: Path, epoch, seed_text, length, temps, rng_seed, top_k, top_p
+) -> tuple[Generation, float]:
     """(generation, seconds it took when first computed); identical requests are cached."""
-    return _cached_generation(str(path), epoch, _stamp(path), seed_text, length, tuple(temps),
-                              rng_seed, top_k, top_p)
+    return _cached_generation(
+        str(path), epoch, _stamp(path), seed_text, length, tuple(temps), rng_seed, top_k, top_p
+    )

@@ -76,7 +76,9 @@ def _clamped(value, low, high, notices, name):
     return clamped
 
 
-def from_query(params: dict[str, str], models: list[str], default_model: str | None) -> PageSettings:
+def from_query(
+    params: dict[str, str], models: list[str], default_model: str | None
+) -> PageSettings:
     """Settings from a link's query parameters; every adjustment is listed in .notices."""
     settings = PageSettings(model=default_model)
     notes = settings.notices

@@ -9,8 +9,14 @@ from charlm.ui.loaders import passage
 from charlm.ui.strings import LANGUAGES, text
 
 STATE_KEYS = {  # PageSettings field -> widget key
-    "lang": "lang", "model": "model", "temperature": "temperature", "greedy": "greedy",
-    "length": "length", "seed_text": "seed_text", "rng_seed": "rng_seed", "top_k": "top_k",
+    "lang": "lang",
+    "model": "model",
+    "temperature": "temperature",
+    "greedy": "greedy",
+    "length": "length",
+    "seed_text": "seed_text",
+    "rng_seed": "rng_seed",
+    "top_k": "top_k",
     "top_p": "top_p",
 }
 
@@ -32,8 +38,13 @@ def init_from_link(models: list[str], default_model: str | None) -> None:
 
 
 def language_picker() -> str:
-    st.sidebar.segmented_control(text(st.session_state.lang, "language"), list(LANGUAGES),
-                                 format_func=LANGUAGES.get, key="lang", selection_mode="single")
+    st.sidebar.segmented_control(
+        text(st.session_state.lang, "language"),
+        list(LANGUAGES),
+        format_func=LANGUAGES.get,
+        key="lang",
+        selection_mode="single",
+    )
     if st.session_state.lang is None:  # clicking the selected option clears it
         st.session_state.lang = "en"
     return st.session_state.lang
@@ -59,7 +70,9 @@ def epoch_picker(lang: str, epochs: list[int]) -> int | None:
     wanted = st.session_state.pop("link_epoch", None)
     if wanted is not None:
         st.session_state.epoch = min(max(wanted, epochs[0]), epochs[-1])
-    on = st.sidebar.toggle(text(lang, "timeline"), key="use_timeline", help=text(lang, "timeline_help"))
+    on = st.sidebar.toggle(
+        text(lang, "timeline"), key="use_timeline", help=text(lang, "timeline_help")
+    )
     if not on:
         return None
     if st.session_state.get("epoch") not in epochs:
@@ -72,11 +85,23 @@ def epoch_picker(lang: str, epochs: list[int]) -> int | None:
 def sampling_controls(lang: str, vocab_size: int) -> None:
     side = st.sidebar
     side.toggle(text(lang, "greedy"), key="greedy")
-    side.slider(text(lang, "temperature"), params.T_MIN, params.T_MAX, step=params.T_STEP,
-                key="temperature", disabled=st.session_state.greedy)
+    side.slider(
+        text(lang, "temperature"),
+        params.T_MIN,
+        params.T_MAX,
+        step=params.T_STEP,
+        key="temperature",
+        disabled=st.session_state.greedy,
+    )
     side.slider(text(lang, "length"), params.LEN_MIN, params.LEN_MAX, step=10, key="length")
-    side.number_input(text(lang, "rng_seed"), 0, params.RNG_MAX, step=1, key="rng_seed",
-                      help=text(lang, "rng_help"))
+    side.number_input(
+        text(lang, "rng_seed"),
+        0,
+        params.RNG_MAX,
+        step=1,
+        key="rng_seed",
+        help=text(lang, "rng_help"),
+    )
     with side.expander(text(lang, "advanced")):
         st.session_state.top_k = min(st.session_state.top_k, vocab_size)
         st.number_input(text(lang, "top_k"), 0, vocab_size, step=1, key="top_k")

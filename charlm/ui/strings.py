@@ -8,65 +8,83 @@ STRINGS: dict[str, dict[str, str]] = {
     "title": {"en": "charlm · temperature explorer", "ko": "charlm · 온도 탐색기"},
     "subtitle": {
         "en": "A character-level LSTM trained on Nietzsche writes one character at a time. "
-              "Temperature decides how boldly it picks the next one.",
+        "Temperature decides how boldly it picks the next one.",
         "ko": "니체의 글로 학습한 문자 단위 LSTM이 한 글자씩 글을 씁니다. "
-              "온도는 다음 글자를 얼마나 과감하게 고를지 정합니다.",
+        "온도는 다음 글자를 얼마나 과감하게 고를지 정합니다.",
     },
     "explain_title": {"en": "What does temperature do?", "ko": "온도는 무엇을 하나요?"},
     "explain_body": {
         "en": "The model gives a probability $p_i$ to every character. Sampling at temperature "
-              "$T$ reweights them as\n\n$$q_i \\propto p_i^{1/T} = \\exp(\\log p_i / T)$$\n\n"
-              "- **T < 1** sharpens: likely characters get likelier; text turns safe and "
-              "repetitive (T → 0 is *greedy*, always the top character).\n"
-              "- **T = 1** samples the model as it is.\n"
-              "- **T > 1** flattens: rare characters get a chance; the model invents words.\n\n"
-              "Chollet's lesson found **T = 0.5** reads best. Move the slider and watch the "
-              "orange bars (after reweighting) move away from the blue ones (the model).",
+        "$T$ reweights them as\n\n$$q_i \\propto p_i^{1/T} = \\exp(\\log p_i / T)$$\n\n"
+        "- **T < 1** sharpens: likely characters get likelier; text turns safe and "
+        "repetitive (T → 0 is *greedy*, always the top character).\n"
+        "- **T = 1** samples the model as it is.\n"
+        "- **T > 1** flattens: rare characters get a chance; the model invents words.\n\n"
+        "Chollet's lesson found **T = 0.5** reads best. Move the slider and watch the "
+        "orange bars (after reweighting) move away from the blue ones (the model).",
         "ko": "모델은 모든 글자에 확률 $p_i$를 줍니다. 온도 $T$로 샘플링하면 확률이 다음처럼 "
-              "다시 계산됩니다.\n\n$$q_i \\propto p_i^{1/T} = \\exp(\\log p_i / T)$$\n\n"
-              "- **T < 1**: 분포가 뾰족해집니다. 흔한 글자가 더 흔해져 글이 안전하지만 반복적입니다 "
-              "(T → 0 은 항상 가장 높은 글자를 고르는 *탐욕적* 선택).\n"
-              "- **T = 1**: 모델 그대로 샘플링합니다.\n"
-              "- **T > 1**: 분포가 평평해집니다. 드문 글자도 뽑혀 없는 단어를 지어냅니다.\n\n"
-              "Chollet의 실습에서는 **T = 0.5** 가 가장 읽기 좋았습니다. 슬라이더를 움직이며 "
-              "주황 막대(재가중 후)가 파란 막대(모델)에서 멀어지는 모습을 보세요.",
+        "다시 계산됩니다.\n\n$$q_i \\propto p_i^{1/T} = \\exp(\\log p_i / T)$$\n\n"
+        "- **T < 1**: 분포가 뾰족해집니다. 흔한 글자가 더 흔해져 글이 안전하지만 반복적입니다 "
+        "(T → 0 은 항상 가장 높은 글자를 고르는 *탐욕적* 선택).\n"
+        "- **T = 1**: 모델 그대로 샘플링합니다.\n"
+        "- **T > 1**: 분포가 평평해집니다. 드문 글자도 뽑혀 없는 단어를 지어냅니다.\n\n"
+        "Chollet의 실습에서는 **T = 0.5** 가 가장 읽기 좋았습니다. 슬라이더를 움직이며 "
+        "주황 막대(재가중 후)가 파란 막대(모델)에서 멀어지는 모습을 보세요.",
     },
     "language": {"en": "Language", "ko": "언어"},
     "model": {"en": "Model", "ko": "모델"},
-    "no_models": {"en": "No model found in {path}. Train one in the Train tab.",
-                  "ko": "{path} 에 모델이 없습니다. '학습' 탭에서 학습하세요."},
-    "model_error": {"en": "This model cannot be loaded: {error}",
-                    "ko": "이 모델을 불러올 수 없습니다: {error}"},
+    "no_models": {
+        "en": "No model found in {path}. Train one in the Train tab.",
+        "ko": "{path} 에 모델이 없습니다. '학습' 탭에서 학습하세요.",
+    },
+    "model_error": {
+        "en": "This model cannot be loaded: {error}",
+        "ko": "이 모델을 불러올 수 없습니다: {error}",
+    },
     "timeline": {"en": "Epoch timeline", "ko": "에포크 타임라인"},
-    "timeline_help": {"en": "Generate with the weights saved after each training epoch.",
-                      "ko": "각 학습 에포크 뒤에 저장된 가중치로 생성합니다."},
+    "timeline_help": {
+        "en": "Generate with the weights saved after each training epoch.",
+        "ko": "각 학습 에포크 뒤에 저장된 가중치로 생성합니다.",
+    },
     "epoch": {"en": "Epoch", "ko": "에포크"},
     "temperature": {"en": "Temperature T", "ko": "온도 T"},
     "greedy": {"en": "Greedy (always the likeliest)", "ko": "탐욕적 선택 (항상 가장 높은 확률)"},
     "length": {"en": "Length (characters)", "ko": "길이 (글자 수)"},
     "rng_seed": {"en": "Random seed", "ko": "난수 시드"},
-    "rng_help": {"en": "The same seed gives the same text.", "ko": "같은 시드는 같은 글을 만듭니다."},
+    "rng_help": {
+        "en": "The same seed gives the same text.",
+        "ko": "같은 시드는 같은 글을 만듭니다.",
+    },
     "advanced": {"en": "Top-k / top-p", "ko": "Top-k / top-p"},
     "top_k": {"en": "Top-k (0 = off)", "ko": "Top-k (0 = 사용 안 함)"},
     "top_p": {"en": "Top-p nucleus (1.0 = off)", "ko": "Top-p 누클리어스 (1.0 = 사용 안 함)"},
-    "seed_text": {"en": "Seed text (the model continues it)", "ko": "시작 글 (모델이 이어서 씁니다)"},
+    "seed_text": {
+        "en": "Seed text (the model continues it)",
+        "ko": "시작 글 (모델이 이어서 씁니다)",
+    },
     "another_passage": {"en": "Another passage", "ko": "다른 구절"},
-    "dropped": {"en": "Not in this model's alphabet, so left out: {chars}",
-                "ko": "이 모델의 문자 집합에 없어 제외했습니다: {chars}"},
+    "dropped": {
+        "en": "Not in this model's alphabet, so left out: {chars}",
+        "ko": "이 모델의 문자 집합에 없어 제외했습니다: {chars}",
+    },
     "tab_explore": {"en": "Explore", "ko": "탐색"},
     "tab_compare": {"en": "Compare temperatures", "ko": "온도 비교"},
     "tab_train": {"en": "Train", "ko": "학습"},
     "generated": {"en": "Generated text", "ko": "생성된 글"},
-    "legend": {"en": "Colour = probability the model gave each chosen character:",
-               "ko": "색 = 모델이 고른 글자에 준 확률:"},
+    "legend": {
+        "en": "Colour = probability the model gave each chosen character:",
+        "ko": "색 = 모델이 고른 글자에 준 확률:",
+    },
     "legend_low": {"en": "surprising", "ko": "뜻밖"},
     "legend_high": {"en": "expected", "ko": "예상대로"},
     "download": {"en": "Download text", "ko": "글 내려받기"},
     "inspector": {"en": "Step inspector", "ko": "단계 살펴보기"},
     "step": {"en": "Step (position in the generated text)", "ko": "단계 (생성된 글의 위치)"},
     "context": {"en": "Context so far", "ko": "지금까지의 문맥"},
-    "chosen": {"en": "Chosen: {char}  (model {before:.1%} → sampled from {after:.1%})",
-               "ko": "선택: {char}  (모델 {before:.1%} → 샘플링 확률 {after:.1%})"},
+    "chosen": {
+        "en": "Chosen: {char}  (model {before:.1%} → sampled from {after:.1%})",
+        "ko": "선택: {char}  (모델 {before:.1%} → 샘플링 확률 {after:.1%})",
+    },
     "entropy_before": {"en": "Entropy before", "ko": "재가중 전 엔트로피"},
     "entropy_after": {"en": "Entropy after", "ko": "재가중 후 엔트로피"},
     "bits": {"en": "{value:.2f} bits", "ko": "{value:.2f} 비트"},
@@ -76,32 +94,44 @@ STRINGS: dict[str, dict[str, str]] = {
     "probability": {"en": "probability", "ko": "확률"},
     "other": {"en": "other", "ko": "기타"},
     "alternatives": {"en": "Alternatives it passed over", "ko": "고르지 않은 다른 후보"},
-    "entropy_curve": {"en": "Entropy vs temperature at this step",
-                      "ko": "이 단계에서 온도에 따른 엔트로피"},
+    "entropy_curve": {
+        "en": "Entropy vs temperature at this step",
+        "ko": "이 단계에서 온도에 따른 엔트로피",
+    },
     "entropy_axis": {"en": "entropy (bits)", "ko": "엔트로피 (비트)"},
     "temperature_axis": {"en": "temperature", "ko": "온도"},
-    "compare_input": {"en": "Temperatures, separated by commas",
-                      "ko": "쉼표로 구분한 온도들"},
+    "compare_input": {"en": "Temperatures, separated by commas", "ko": "쉼표로 구분한 온도들"},
     "compare_note": {
         "en": "All columns use the same random numbers, so where the texts part ways is "
-              "due to temperature alone.",
-        "ko": "모든 열이 같은 난수를 쓰므로, 글이 갈라지는 곳은 오직 온도 때문입니다."},
+        "due to temperature alone.",
+        "ko": "모든 열이 같은 난수를 쓰므로, 글이 갈라지는 곳은 오직 온도 때문입니다.",
+    },
     "mean_entropy": {"en": "mean entropy {value:.2f} bits", "ko": "평균 엔트로피 {value:.2f} 비트"},
-    "bad_temperatures": {"en": "Ignored: {items} (each must be a number from {low} to {high}).",
-                         "ko": "무시함: {items} (각각 {low}–{high} 사이의 수여야 합니다)."},
-    "query_notice": {"en": "The link had a value that was adjusted: {detail}",
-                     "ko": "링크의 값 일부를 조정했습니다: {detail}"},
+    "bad_temperatures": {
+        "en": "Ignored: {items} (each must be a number from {low} to {high}).",
+        "ko": "무시함: {items} (각각 {low}–{high} 사이의 수여야 합니다).",
+    },
+    "query_notice": {
+        "en": "The link had a value that was adjusted: {detail}",
+        "ko": "링크의 값 일부를 조정했습니다: {detail}",
+    },
     "share": {"en": "Share this exact text", "ko": "이 글 그대로 공유하기"},
-    "share_help": {"en": "The page address now holds every setting; copy it from the browser.",
-                   "ko": "페이지 주소에 모든 설정이 담겨 있습니다. 브라우저에서 복사하세요."},
+    "share_help": {
+        "en": "The page address now holds every setting; copy it from the browser.",
+        "ko": "페이지 주소에 모든 설정이 담겨 있습니다. 브라우저에서 복사하세요.",
+    },
     "timing": {"en": "generated in {ms:.0f} ms", "ko": "{ms:.0f} ms 만에 생성"},
     # training panel
-    "train_intro": {"en": "Train your own model in the background. The page stays usable; "
-                          "closing it does not stop the run.",
-                    "ko": "백그라운드에서 직접 모델을 학습합니다. 페이지는 계속 쓸 수 있고, "
-                          "닫아도 학습은 멈추지 않습니다."},
-    "training_disabled": {"en": "Training is switched off on this deployment ({why}).",
-                          "ko": "이 배포에서는 학습이 꺼져 있습니다 ({why})."},
+    "train_intro": {
+        "en": "Train your own model in the background. The page stays usable; "
+        "closing it does not stop the run.",
+        "ko": "백그라운드에서 직접 모델을 학습합니다. 페이지는 계속 쓸 수 있고, "
+        "닫아도 학습은 멈추지 않습니다.",
+    },
+    "training_disabled": {
+        "en": "Training is switched off on this deployment ({why}).",
+        "ko": "이 배포에서는 학습이 꺼져 있습니다 ({why}).",
+    },
     "recipe": {"en": "Recipe", "ko": "레시피"},
     "recipe_seed": {"en": "seed — the notebook's LSTM(128)", "ko": "seed — 노트북의 LSTM(128)"},
     "recipe_fast": {"en": "fast — every position is a target", "ko": "fast — 모든 위치를 예측"},
@@ -114,27 +144,39 @@ STRINGS: dict[str, dict[str, str]] = {
     "upload_needed": {"en": "Choose a .txt file first.", "ko": "먼저 .txt 파일을 고르세요."},
     "run_name": {"en": "Run name (optional)", "ko": "실행 이름 (선택)"},
     "train_button": {"en": "Train", "ko": "학습 시작"},
-    "busy": {"en": "A training run is already in progress; it is shown below.",
-             "ko": "이미 학습이 진행 중입니다. 아래에 표시됩니다."},
+    "busy": {
+        "en": "A training run is already in progress; it is shown below.",
+        "ko": "이미 학습이 진행 중입니다. 아래에 표시됩니다.",
+    },
     "started": {"en": "Started {name}.", "ko": "{name} 학습을 시작했습니다."},
     "run": {"en": "Run", "ko": "실행"},
     "status": {"en": "Status: {status}", "ko": "상태: {status}"},
-    "epoch_progress": {"en": "Epoch {epoch} of {epochs}, batch {batch}",
-                       "ko": "에포크 {epoch}/{epochs}, 배치 {batch}"},
-    "eta": {"en": "About {minutes:.0f} min {seconds:.0f} s left",
-            "ko": "약 {minutes:.0f}분 {seconds:.0f}초 남음"},
+    "epoch_progress": {
+        "en": "Epoch {epoch} of {epochs}, batch {batch}",
+        "ko": "에포크 {epoch}/{epochs}, 배치 {batch}",
+    },
+    "eta": {
+        "en": "About {minutes:.0f} min {seconds:.0f} s left",
+        "ko": "약 {minutes:.0f}분 {seconds:.0f}초 남음",
+    },
     "cancel": {"en": "Cancel run", "ko": "학습 취소"},
     "cancelling": {"en": "Stopping at the next batch…", "ko": "다음 배치에서 멈춥니다…"},
     "resume": {"en": "Resume run", "ko": "학습 이어서 하기"},
-    "interrupted": {"en": "The trainer stopped without finishing (killed?). Completed epochs "
-                          "are kept; resume to continue.",
-                    "ko": "학습 프로세스가 끝나지 않고 멈췄습니다 (강제 종료?). 완료된 에포크는 "
-                          "남아 있으니 이어서 학습하세요."},
+    "interrupted": {
+        "en": "The trainer stopped without finishing (killed?). Completed epochs "
+        "are kept; resume to continue.",
+        "ko": "학습 프로세스가 끝나지 않고 멈췄습니다 (강제 종료?). 완료된 에포크는 "
+        "남아 있으니 이어서 학습하세요.",
+    },
     "failed": {"en": "The run failed: {message}", "ko": "학습 실패: {message}"},
-    "done": {"en": "Done. Its model is in the model selector as {model}.",
-             "ko": "완료. 모델 선택에서 {model} 로 쓸 수 있습니다."},
-    "cancelled": {"en": "Cancelled after {epochs} completed epoch(s).",
-                  "ko": "완료된 에포크 {epochs}개 뒤에 취소되었습니다."},
+    "done": {
+        "en": "Done. Its model is in the model selector as {model}.",
+        "ko": "완료. 모델 선택에서 {model} 로 쓸 수 있습니다.",
+    },
+    "cancelled": {
+        "en": "Cancelled after {epochs} completed epoch(s).",
+        "ko": "완료된 에포크 {epochs}개 뒤에 취소되었습니다.",
+    },
     "loss_chart": {"en": "Loss per epoch (nats/char)", "ko": "에포크별 손실 (nats/글자)"},
     "latest_samples": {"en": "Samples after epoch {epoch}", "ko": "에포크 {epoch} 뒤 샘플"},
     "no_runs": {"en": "No training runs yet.", "ko": "아직 학습 기록이 없습니다."},

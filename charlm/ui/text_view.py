@@ -17,27 +17,35 @@ def probability_color(p: float) -> str:
     low = int(np.floor(x))
     high = min(low + 1, len(_STOPS) - 1)
     rgb = _STOPS[low] + (_STOPS[high] - _STOPS[low]) * (x - low)
-    return "#%02x%02x%02x" % tuple(int(round(v)) for v in rgb)
+    red, green, blue = (int(round(v)) for v in rgb)
+    return f"#{red:02x}{green:02x}{blue:02x}"
 
 
 def colored_html(seed_text: str, text: str, probs) -> str:
     """Seed text in grey, then each generated character on its probability's colour."""
     spans = [f'<span style="color:#888">{_escape(seed_text)}</span>'] if seed_text else []
     for char, p in zip(text, probs):
-        spans.append(f'<span title="{p:.1%}" style="background:{probability_color(p)};'
-                     f'color:#111">{_escape(char)}</span>')
+        spans.append(
+            f'<span title="{p:.1%}" style="background:{probability_color(p)};'
+            f'color:#111">{_escape(char)}</span>'
+        )
     body = "".join(spans)
-    return ('<div class="charlm-text" style="font-family:ui-monospace,Menlo,Consolas,monospace;'
-            'white-space:pre-wrap;line-height:1.7;font-size:0.95rem;padding:0.75rem;'
-            f'border:1px solid #ddd;border-radius:0.5rem;max-height:26rem;overflow-y:auto">{body}</div>')
+    return (
+        '<div class="charlm-text" style="font-family:ui-monospace,Menlo,Consolas,monospace;'
+        "white-space:pre-wrap;line-height:1.7;font-size:0.95rem;padding:0.75rem;"
+        f'border:1px solid #ddd;border-radius:0.5rem;max-height:26rem;overflow-y:auto">{body}</div>'
+    )
 
 
 def legend_html(low_label: str, high_label: str) -> str:
-    cells = "".join(f'<span style="background:{probability_color(p)};padding:0 0.6rem;'
-                    f'color:#111;font-size:0.8rem">{p:.{1 if p < 0.01 else 0}%}</span>'
-                    for p in (0.001, 0.01, 0.05, 0.2, 0.5, 1.0))
-    return (f'<div style="font-size:0.85rem">{_escape(low_label)} {cells} '
-            f'{_escape(high_label)}</div>')
+    cells = "".join(
+        f'<span style="background:{probability_color(p)};padding:0 0.6rem;'
+        f'color:#111;font-size:0.8rem">{p:.{1 if p < 0.01 else 0}%}</span>'
+        for p in (0.001, 0.01, 0.05, 0.2, 0.5, 1.0)
+    )
+    return (
+        f'<div style="font-size:0.85rem">{_escape(low_label)} {cells} {_escape(high_label)}</div>'
+    )
 
 
 def _escape(text: str) -> str:

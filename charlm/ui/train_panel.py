@@ -50,15 +50,29 @@ def train_tab(lang: str, settings: Settings) -> None:
 def launch_form(lang: str, settings: Settings) -> None:
     with st.form("train_form"):
         cols = st.columns(3)
-        recipe = cols[0].radio(text(lang, "recipe"), ["seed", "fast"], key="train_recipe",
-                               format_func=lambda r: text(lang, f"recipe_{r}"))
-        epochs = cols[1].number_input(text(lang, "epochs", cap=settings.max_epochs), 1,
-                                      settings.max_epochs, value=min(5, settings.max_epochs),
-                                      key="train_epochs")
-        units = cols[2].select_slider(text(lang, "units"), [32, 64, 128, 256, 512], value=128,
-                                      key="train_units")
-        source = st.radio(text(lang, "corpus"), ["nietzsche", "upload"], horizontal=True,
-                          key="train_corpus", format_func=lambda s: text(lang, f"corpus_{s}"))
+        recipe = cols[0].radio(
+            text(lang, "recipe"),
+            ["seed", "fast"],
+            key="train_recipe",
+            format_func=lambda r: text(lang, f"recipe_{r}"),
+        )
+        epochs = cols[1].number_input(
+            text(lang, "epochs", cap=settings.max_epochs),
+            1,
+            settings.max_epochs,
+            value=min(5, settings.max_epochs),
+            key="train_epochs",
+        )
+        units = cols[2].select_slider(
+            text(lang, "units"), [32, 64, 128, 256, 512], value=128, key="train_units"
+        )
+        source = st.radio(
+            text(lang, "corpus"),
+            ["nietzsche", "upload"],
+            horizontal=True,
+            key="train_corpus",
+            format_func=lambda s: text(lang, f"corpus_{s}"),
+        )
         upload = st.file_uploader(text(lang, "upload"), type=["txt"], key="train_upload")
         name = st.text_input(text(lang, "run_name"), key="train_name", max_chars=48)
         pressed = st.form_submit_button(text(lang, "train_button"), type="primary")
@@ -68,8 +82,16 @@ def launch_form(lang: str, settings: Settings) -> None:
         (st.success if message[0] == "ok" else st.warning)(message[1])
 
 
-def launch(settings: Settings, recipe: str, epochs: int, units: int, source: str,
-           upload: tuple[str, bytes] | None, name: str, lang: str) -> tuple[str, str]:
+def launch(
+    settings: Settings,
+    recipe: str,
+    epochs: int,
+    units: int,
+    source: str,
+    upload: tuple[str, bytes] | None,
+    name: str,
+    lang: str,
+) -> tuple[str, str]:
     """What the Train button does: ("ok" | "refused", message). Nothing starts on bad input."""
     corpus_path = None
     if source == "upload":
@@ -81,8 +103,15 @@ def launch(settings: Settings, recipe: str, epochs: int, units: int, source: str
             return "refused", str(exc)
         corpus_path = jobs.save_upload(settings.runs_dir, upload[0], corpus_text)
     try:
-        run_dir = jobs.start_run(settings.runs_dir, recipe, epochs, corpus_path, name or None,
-                                 max_epochs=settings.max_epochs, extra_args=("--units", str(units)))
+        run_dir = jobs.start_run(
+            settings.runs_dir,
+            recipe,
+            epochs,
+            corpus_path,
+            name or None,
+            max_epochs=settings.max_epochs,
+            extra_args=("--units", str(units)),
+        )
     except RunBusyError:
         return "refused", text(lang, "busy")
     except ValueError as exc:
@@ -99,9 +128,18 @@ def live_progress(lang: str, runs_dir: Path, enabled: bool) -> None:
     epochs = progress.get("epochs") or 1
     st.markdown(text(lang, "status", status=status_label(lang, state.status)))
     fraction = min(max(float(progress.get("fraction") or 0.0), 0.0), 1.0)
-    st.progress(fraction, text=text(lang, "epoch_progress", epoch=min(progress.get("epoch", 0) + 1, epochs)
-                                    if state.active else progress.get("epoch", 0),
-                                    epochs=epochs, batch=progress.get("batch", 0)))
+    st.progress(
+        fraction,
+        text=text(
+            lang,
+            "epoch_progress",
+            epoch=min(progress.get("epoch", 0) + 1, epochs)
+            if state.active
+            else progress.get("epoch", 0),
+            epochs=epochs,
+            batch=progress.get("batch", 0),
+        ),
+    )
     if state.active:
         eta = float(progress.get("eta_seconds") or 0)
         st.caption(text(lang, "eta", minutes=eta // 60, seconds=eta % 60))
