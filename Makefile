@@ -29,11 +29,13 @@ run: $(VENV)/.runtime
 
 test: $(VENV)/.dev
 	$(PY) -m ruff check charlm tests benchmarks streamlit_app.py
+	$(PY) -m ruff format --check charlm tests benchmarks streamlit_app.py
 	$(PY) -m pytest
 
 bench: $(VENV)/.dev
 	$(PY) benchmarks/sampling_speed.py
 	$(PY) benchmarks/training_epoch.py
+	$(PY) benchmarks/app_startup.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

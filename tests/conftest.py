@@ -7,8 +7,12 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# CI shares two cores with TensorFlow tests: judge properties, not per-example wall time.
+settings.register_profile("charlm", deadline=None)
+settings.load_profile("charlm")
 
 ROOT = Path(__file__).resolve().parent.parent
 WORDS = (
