@@ -112,3 +112,22 @@ def test_good_upload_with_bom_is_accepted(isolated_runs):
     assert text == GOOD.decode()
     path = jobs.save_upload(isolated_runs, "My Book.txt", text)
     assert path.read_text() == text and path.parent.name == "uploads"
+
+
+@pytest.mark.parametrize(
+    "upload, reason",
+    [
+        (None, "Choose a .txt file"),
+        (("empty.txt", b""), "empty"),
+        (("blob.txt", b"\x00" * 20000), "binary"),
+        (("short.txt", b"a few words"), "at least 10,000"),
+    ],
+)
+def test_train_button_with_a_bad_upload_starts_nothing(isolated_runs, upload, reason):
+    from charlm.settings import load_settings
+    from charlm.ui.train_panel import launch
+
+    outcome, message = launch(load_settings(), "seed", 1, 16, "upload", upload, "", "en")
+    assert outcome == "refused" and reason in message
+    assert jobs.list_runs(isolated_runs) == []
+    assert not (isolated_runs / "uploads").exists()
