@@ -129,10 +129,12 @@ def test_epoch_timeline_uses_snapshots(app_env):
 
 
 def test_training_can_be_switched_off(app_env, monkeypatch):
+    submit = "FormSubmitter:train_form-Train"
+    assert any(b.key == submit for b in run_app().button)
     monkeypatch.setenv("CHARLM_TRAINING", "0")
     at = run_app()
     assert any("switched off" in i.value for i in at.info)
-    assert not [b for b in at.button if b.key == "FormSubmitter:train_form-Train"]
+    assert not [b for b in at.button if b.key == submit]
 
 
 def test_corrupt_model_shows_an_error(app_env):

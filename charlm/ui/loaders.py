@@ -55,7 +55,8 @@ def passage(length: int, rng_seed: int | None) -> str:
     return random_passage(text, length, rng_seed)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+# At most 16 kept: the largest (6 temperatures x 2,000 steps) holds 2.7 MB of logits.
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _cached_generation(path, epoch, stamp, seed_text, length, temps, rng_seed, top_k, top_p):
     sampler, _ = _cached_sampler(path, epoch, stamp)
     start = time.perf_counter()
