@@ -36,7 +36,7 @@ def notebook_worker(steps):
     from charlm.model import build_model
     from charlm.recipes import make_recipe
 
-    text = split_text(load_corpus().text)[0]
+    text = split_text(load_corpus())[0]
     import keras  # noqa: F401  (baseline includes the framework, as for ours)
 
     base = peak_rss_mb()
@@ -77,7 +77,7 @@ def charlm_worker(steps):
     from charlm.recipes import make_recipe
     from charlm.vocab import Vocabulary
 
-    corpus = load_corpus().text
+    corpus = load_corpus()
     train_text, val_text = split_text(corpus)
     import keras  # noqa: F401
 

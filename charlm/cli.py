@@ -172,7 +172,7 @@ def cmd_generate(args) -> int:
     seed_text = args.seed_text
     if seed_text is None:
         try:
-            text = load_corpus(folder.metadata["corpus"].get("path"), download=False).text
+            text = load_corpus(folder.metadata["corpus"].get("path"), download=False)
             seed_text = random_passage(text, folder.context_length, args.seed)
         except CorpusError:
             seed_text = ""
@@ -200,10 +200,10 @@ def cmd_evaluate(args) -> int:
 
     sampler, folder = _load(args.model)
     try:
-        corpus = load_corpus(args.corpus or folder.metadata["corpus"].get("path"))
+        text = load_corpus(args.corpus or folder.metadata["corpus"].get("path"))
     except CorpusError as exc:
         raise CliError(str(exc)) from None
-    val_ids = sampler.vocab.encode(split_text(corpus.text)[1], on_unknown="drop")
+    val_ids = sampler.vocab.encode(split_text(text)[1], on_unknown="drop")
     figures = validation_figures(sampler.network, val_ids, folder.context_length)
     print(
         f"{folder.name}: validation loss {figures['loss_nats']:.4f} nats/char, "

@@ -97,8 +97,8 @@ def read_text_file(path: Path) -> str:
         raise CorpusError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start}).") from exc
 
 
-def load_corpus(path: Path | str | None = None, download: bool = True) -> Corpus:
-    """The lowercased corpus: `path` if given (any text file), else the Nietzsche text."""
+def open_corpus(path: Path | str | None = None, download: bool = True) -> Corpus:
+    """The lowercased corpus with its hash and source: `path` if given, else Nietzsche."""
     if path is None or str(path) == "nietzsche":
         source = find_nietzsche(download=download)
     else:
@@ -107,6 +107,11 @@ def load_corpus(path: Path | str | None = None, download: bool = True) -> Corpus
     if not raw.strip():
         raise CorpusError(f"Corpus file {source} is empty.")
     return Corpus(text=raw.lower(), sha256=sha256_of(source), source=str(source))
+
+
+def load_corpus(path: Path | str | None = None, download: bool = True) -> str:
+    """The lowercased text: `path` if given (any UTF-8 text file), else the Nietzsche corpus."""
+    return open_corpus(path, download).text
 
 
 def split_point(length: int) -> int:

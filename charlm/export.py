@@ -110,8 +110,8 @@ def export_with_corpus(run_dir: Path, destination: Path, **kwargs) -> Path:
     from charlm.corpus import load_corpus
 
     run = atomic.read_json(Path(run_dir) / runfiles.RUN_FILE)
-    corpus = load_corpus(run["corpus"].get("path"))
-    return export_run(run_dir, destination, val_text=split_text(corpus.text)[1], **kwargs)
+    text = load_corpus(run["corpus"].get("path"))
+    return export_run(run_dir, destination, val_text=split_text(text)[1], **kwargs)
 
 
 def remove_partial(path: Path) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from charlm import atomic, runfiles
-from charlm.corpus import Corpus, load_corpus, random_passage, split_text
+from charlm.corpus import Corpus, open_corpus, random_passage, split_text
 from charlm.recipes import Recipe, context_length, recipe_from_dict, recipe_to_dict
 from charlm.stopping import StopRequest
 from charlm.vocab import Vocabulary
@@ -126,7 +126,7 @@ def _fit(
 ) -> str:
     from charlm.callbacks import RunRecorder, StopOnSignal  # imports keras
 
-    corpus = load_corpus(corpus_path)
+    corpus = open_corpus(corpus_path)
     vocab = _run_vocab(run_dir, corpus, resume)
     train_text, val_text = split_text(corpus.text)
     run = atomic.read_json(run_dir / runfiles.RUN_FILE)
@@ -168,7 +168,10 @@ def _fit(
         ),
         recorder,
         keras.callbacks.BackupAndRestore(
-            str(run_dir / runfiles.BACKUP_DIR), delete_checkpoint=False
+            # double_checkpoint: a backup torn by SIGKILL falls back to the previous one.
+            str(run_dir / runfiles.BACKUP_DIR),
+            delete_checkpoint=False,
+            double_checkpoint=True,
         ),
         StopOnSignal(stop),
     ]

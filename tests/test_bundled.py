@@ -39,7 +39,7 @@ def test_no_optimizer_state_is_shipped(name, path):
 @pytest.mark.parametrize("name, path", BUNDLED, ids=[name for name, _ in BUNDLED])
 def test_validation_loss_matches_metadata(name, path, nietzsche_path):
     sampler, folder = load_sampler(path)
-    val_ids = sampler.vocab.encode(split_text(load_corpus().text)[1])
+    val_ids = sampler.vocab.encode(split_text(load_corpus())[1])
     figures = validation_figures(sampler.network, val_ids, folder.context_length)
     recorded = folder.metadata["validation"]
     assert figures["loss_nats"] == pytest.approx(recorded["loss_nats"], abs=0.01)
@@ -52,7 +52,7 @@ def test_parity_with_keras_on_corpus_windows(name, path, nietzsche_path):
     import keras
 
     sampler, folder = load_sampler(path)
-    text = split_text(load_corpus().text)[1]
+    text = split_text(load_corpus())[1]
     ids = sampler.vocab.encode(text)
     width = folder.context_length
     starts = np.linspace(0, len(ids) - width - 1, 24).astype(int)

@@ -1,21 +1,22 @@
 import pytest
 
 from charlm import corpus
-from charlm.corpus import CorpusError, load_corpus, split_point, split_text
+from charlm.corpus import CorpusError, load_corpus, open_corpus, split_point, split_text
 
 
 def test_local_file_is_read_and_lowercased(tmp_path):
     path = tmp_path / "mine.txt"
     path.write_text("Hello World\n", encoding="utf-8")
-    loaded = load_corpus(path)
-    assert loaded.text == "hello world\n"
+    assert load_corpus(path) == "hello world\n"
+    loaded = open_corpus(path)
+    assert loaded.text == "hello world\n" and loaded.source == str(path)
     assert loaded.sha256 == corpus.sha256_of(path)
 
 
 def test_bom_is_accepted_and_binary_is_refused(tmp_path):
     bom = tmp_path / "bom.txt"
     bom.write_bytes("\ufeffAbc".encode())
-    assert load_corpus(bom).text == "abc"
+    assert load_corpus(bom) == "abc"
     binary = tmp_path / "blob.txt"
     binary.write_bytes(bytes(range(256)))
     with pytest.raises(CorpusError, match="not UTF-8"):
@@ -65,7 +66,7 @@ def test_cached_copy_in_keras_home_is_used_without_download(tmp_path, monkeypatc
 
 
 def test_nietzsche_facts(nietzsche_path):
-    text = load_corpus().text
+    text = load_corpus()
     assert len(text) == 600_893
     assert len(set(text)) == 57
     train, val = split_text(text)

@@ -43,7 +43,7 @@ def get_sampler(path: Path, epoch: int | None = None) -> tuple[Sampler, ModelFol
 def corpus_text() -> str | None:
     """The Nietzsche text if a verified copy is on this machine (never downloads here)."""
     try:
-        return load_corpus(download=False).text
+        return load_corpus(download=False)
     except CorpusError:
         return None
 
