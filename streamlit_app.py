@@ -95,7 +95,7 @@ def main() -> None:
 
     page.compare = temps
     st.query_params.from_dict(params.to_query(page))
-    st.sidebar.caption(f"🔗 {text(lang, 'share')}: {text(lang, 'share_help')}")
+    st.sidebar.caption(f"{text(lang, 'share')}: {text(lang, 'share_help')}")
 
 
 def new_passage(context_length: int) -> None:
