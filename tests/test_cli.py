@@ -13,39 +13,12 @@ def run(capsys, *argv):
 
 
 def test_generate_prints_one_labelled_sample_per_temperature(capsys, tiny_seed_model):
-    code, out, _ = run(
-        capsys,
-        "generate",
-        "--model",
-        str(tiny_seed_model),
-        "--temperature",
-        "0.2",
-        "1.2",
-        "--length",
-        "50",
-        "--seed-text",
-        "the man",
-        "--seed",
-        "1",
-    )
+    argv = ["generate", "--model", str(tiny_seed_model), "--temperature", "0.2", "1.2"]
+    argv += ["--length", "50", "--seed-text", "the man", "--seed", "1"]
+    code, out, _ = run(capsys, *argv)
     assert code == 0
     assert "--- T = 0.2 ---" in out and "--- T = 1.2 ---" in out
-    again = run(
-        capsys,
-        "generate",
-        "--model",
-        str(tiny_seed_model),
-        "--temperature",
-        "0.2",
-        "1.2",
-        "--length",
-        "50",
-        "--seed-text",
-        "the man",
-        "--seed",
-        "1",
-    )[1]
-    assert again == out
+    assert run(capsys, *argv)[1] == out  # the same seed prints the same text
 
 
 def test_greedy_top_k_top_p_flags(capsys, tiny_seed_model):
