@@ -28,3 +28,13 @@ def test_sequence_batches_shift_by_one():
         assert x.shape == (5, 20) and y.shape == (5, 20)
         np.testing.assert_array_equal((x.numpy() + 1) % 11, y.numpy())
     assert len(chunk_starts(1000, 20)) == 49
+
+
+def test_every_epoch_sees_every_window_once_in_a_new_order():
+    ids = np.arange(200, dtype=np.int32)  # every id distinct: a window's first id is its start
+    recipe = make_recipe("seed", maxlen=10, step=1, batch_size=7)
+    train, _ = make_datasets(ids, ids[:50], recipe, vocab_size=200)
+    orders = [np.concatenate([np.argmax(x.numpy()[:, 0, :], -1) for x, _ in train]) for _ in "ab"]
+    for order in orders:
+        np.testing.assert_array_equal(np.sort(order), window_starts(200, 10, 1))
+    assert not np.array_equal(orders[0], orders[1])
