@@ -43,6 +43,7 @@ def main() -> None:
     with st.expander(text(lang, "explain_title")):
         st.markdown(text(lang, "explain_body"))
 
+    seed_area = st.container()  # filled once the model is known; shown above the tabs
     tab_explore, tab_compare, tab_train = st.tabs(
         [text(lang, "tab_explore"), text(lang, "tab_compare"), text(lang, "tab_train")]
     )
@@ -51,7 +52,7 @@ def main() -> None:
 
     name = sidebar.model_picker(lang, models)
     if name is None:
-        st.info(text(lang, "no_models", path=settings.artifacts_dir))
+        seed_area.info(text(lang, "no_models", path=settings.artifacts_dir))
         return
     try:
         sampler, folder = get_sampler(models[name]["path"])
@@ -59,14 +60,14 @@ def main() -> None:
         if epoch is not None:
             sampler, folder = get_sampler(models[name]["path"], epoch)
     except ArtifactError as exc:
-        st.error(text(lang, "model_error", error=exc))
+        seed_area.error(text(lang, "model_error", error=exc))
         return
     sidebar.sampling_controls(lang, sampler.vocab.size)
 
-    st.text_area(
+    seed_area.text_area(
         text(lang, "seed_text"), key="seed_text", height=90, max_chars=params.SEED_TEXT_MAX
     )
-    st.button(
+    seed_area.button(
         text(lang, "another_passage"),
         key="another_passage",
         on_click=new_passage,
@@ -81,7 +82,7 @@ def main() -> None:
         path, epoch, page.seed_text, page.length, [temp], page.rng_seed, top_k, top_p
     )
     if gen.dropped:
-        st.info(text(lang, "dropped", chars=", ".join(repr(c) for c in gen.dropped)))
+        seed_area.info(text(lang, "dropped", chars=", ".join(repr(c) for c in gen.dropped)))
 
     with tab_explore:
         explore.generated_text(lang, gen, 0, seconds, f"charlm-{name.replace('/', '-')}.txt")
