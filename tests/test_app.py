@@ -179,3 +179,10 @@ def test_ui_process_never_imports_tensorflow(app_env):
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_finished_run_appears_in_the_model_selector(app_env, isolated_runs, tiny_seed_model):
+    shutil.copytree(tiny_seed_model, isolated_runs / "my-run" / "model")
+    at = run_app({"model": "runs/my-run"})
+    assert any(label.startswith("runs/my-run ·") for label in at.selectbox(key="model").options)
+    assert at.selectbox(key="model").value == "runs/my-run"

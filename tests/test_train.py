@@ -165,3 +165,14 @@ def test_existing_run_needs_resume(tmp_path, tiny_corpus):
     )
     with pytest.raises(FileExistsError, match="--resume"):
         train(run_dir, make_recipe("seed", epochs=1), corpus_path=tiny_corpus)
+
+
+def test_mirrored_strategy_trains_the_same_recipe(tmp_path, tiny_corpus):
+    from charlm.recipes import make_recipe
+
+    run_dir = tmp_path / "runs" / "mirrored"
+    recipe = make_recipe("seed", units=8, maxlen=20, epochs=1)
+    assert train(run_dir, recipe, tiny_corpus, strategy="mirrored", verbose=0) == "done"
+    run = json.loads((run_dir / "run.json").read_text())
+    assert run["device"].startswith("mirrored")
+    assert open_model_folder(run_dir / "model").metadata["epochs_trained"] == 1
