@@ -35,7 +35,37 @@ def main() -> None:
     default = "nietzsche-seed" if "nietzsche-seed" in models else next(iter(models), None)
     sidebar.init_from_link(list(models), default)
     lang = sidebar.language_picker()
+    header(lang)
+    seed_area = st.container()  # filled once the model is known; shown above the tabs
+    tab_explore, tab_compare, tab_train = st.tabs(
+        [text(lang, "tab_explore"), text(lang, "tab_compare"), text(lang, "tab_train")]
+    )
+    with tab_train:
+        train_tab(lang, settings)
+    chosen = choose_model(lang, models, settings, seed_area)
+    if chosen is None:
+        return
+    name, path, sampler, folder, epoch = chosen
+    sidebar.sampling_controls(lang, sampler.vocab.size)
+    seed_controls(lang, seed_area, folder.context_length)
+    page = sidebar.current_settings(epoch)
 
+    temp = tmath.GREEDY if page.greedy else page.temperature
+    gen, seconds = generate_for(page, path, [temp])
+    if gen.dropped:
+        seed_area.info(text(lang, "dropped", chars=", ".join(repr(c) for c in gen.dropped)))
+    with tab_explore:
+        explore.generated_text(lang, gen, 0, seconds, f"charlm-{name.replace('/', '-')}.txt")
+        explore.step_inspector(lang, gen, 0)
+    with tab_compare:
+        page.compare = compare.temperatures_input(lang)
+        compare.side_by_side(lang, generate_for(page, path, page.compare)[0])
+
+    st.query_params.from_dict(params.to_query(page))
+    st.sidebar.caption(f"{text(lang, 'share')}: {text(lang, 'share_help')}")
+
+
+def header(lang: str) -> None:
     st.title(text(lang, "title"))
     st.caption(text(lang, "subtitle"))
     for notice in st.session_state.get("link_notices", []):
@@ -43,60 +73,45 @@ def main() -> None:
     with st.expander(text(lang, "explain_title")):
         st.markdown(text(lang, "explain_body"))
 
-    seed_area = st.container()  # filled once the model is known; shown above the tabs
-    tab_explore, tab_compare, tab_train = st.tabs(
-        [text(lang, "tab_explore"), text(lang, "tab_compare"), text(lang, "tab_train")]
-    )
-    with tab_train:
-        train_tab(lang, settings)
 
+def choose_model(lang, models, settings, seed_area):
+    """(name, path, sampler, folder, epoch) of the selected model or snapshot, or None with
+    a message when there is none or it cannot be loaded."""
     name = sidebar.model_picker(lang, models)
     if name is None:
         seed_area.info(text(lang, "no_models", path=settings.artifacts_dir))
-        return
+        return None
+    path = models[name]["path"]
     try:
-        sampler, folder = get_sampler(models[name]["path"])
+        sampler, folder = get_sampler(path)
         epoch = sidebar.epoch_picker(lang, folder.snapshot_epochs())
         if epoch is not None:
-            sampler, folder = get_sampler(models[name]["path"], epoch)
+            sampler, folder = get_sampler(path, epoch)
     except ArtifactError as exc:
         seed_area.error(text(lang, "model_error", error=exc))
-        return
-    sidebar.sampling_controls(lang, sampler.vocab.size)
+        return None
+    return name, path, sampler, folder, epoch
 
-    seed_area.text_area(
+
+def seed_controls(lang: str, area, context_length: int) -> None:
+    area.text_area(
         text(lang, "seed_text"), key="seed_text", height=90, max_chars=params.SEED_TEXT_MAX
     )
-    seed_area.button(
+    area.button(
         text(lang, "another_passage"),
         key="another_passage",
         on_click=new_passage,
-        args=(folder.context_length,),
+        args=(context_length,),
     )
-    page = sidebar.current_settings(epoch)
-    temp = tmath.GREEDY if page.greedy else page.temperature
+
+
+def generate_for(page: params.PageSettings, path, temperatures):
+    """(generation, seconds) for the page's settings at `temperatures` (cached)."""
     top_k = page.top_k or None
     top_p = page.top_p if page.top_p < 1.0 else None
-    path = models[name]["path"]
-    gen, seconds = generate(
-        path, epoch, page.seed_text, page.length, [temp], page.rng_seed, top_k, top_p
+    return generate(
+        path, page.epoch, page.seed_text, page.length, temperatures, page.rng_seed, top_k, top_p
     )
-    if gen.dropped:
-        seed_area.info(text(lang, "dropped", chars=", ".join(repr(c) for c in gen.dropped)))
-
-    with tab_explore:
-        explore.generated_text(lang, gen, 0, seconds, f"charlm-{name.replace('/', '-')}.txt")
-        explore.step_inspector(lang, gen, 0)
-    with tab_compare:
-        temps = compare.temperatures_input(lang)
-        side, _ = generate(
-            path, epoch, page.seed_text, page.length, temps, page.rng_seed, top_k, top_p
-        )
-        compare.side_by_side(lang, side)
-
-    page.compare = temps
-    st.query_params.from_dict(params.to_query(page))
-    st.sidebar.caption(f"{text(lang, 'share')}: {text(lang, 'share_help')}")
 
 
 def new_passage(context_length: int) -> None:

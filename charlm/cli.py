@@ -56,7 +56,13 @@ class OneLineErrorParser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineErrorParser(prog="python -m charlm", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineErrorParser)
+    _add_train(commands)
+    _add_generate(commands)
+    _add_evaluate_export_models(commands)
+    return parser
 
+
+def _add_train(commands) -> None:
     train = commands.add_parser("train", help="train a recipe into a run folder")
     train.add_argument("--recipe", choices=sorted(RECIPES), default="seed", help="model recipe")
     train.add_argument("--out", required=True, type=Path, help="run folder, e.g. runs/NAME")
@@ -80,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
             help=f"override the recipe's {field}",
         )
 
+
+def _add_generate(commands) -> None:
     generate = commands.add_parser("generate", help="sample text at one or more temperatures")
     generate.add_argument("--model", default="nietzsche-seed", help="bundled model name or folder")
     generate.add_argument(
@@ -103,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--greedy", action="store_true", help="argmax instead of sampling")
     generate.add_argument("--epoch", type=_positive_int, default=None, help="use an epoch snapshot")
 
+
+def _add_evaluate_export_models(commands) -> None:
     evaluate = commands.add_parser("evaluate", help="validation loss on the standard split")
     evaluate.add_argument("--model", default="nietzsche-seed", help="bundled model name or folder")
     evaluate.add_argument("--corpus", default=None, help="corpus (default: the model's own)")
@@ -114,7 +124,6 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--no-snapshots", action="store_true", help="leave epoch snapshots out")
 
     commands.add_parser("models", help="list bundled and trained models")
-    return parser
 
 
 def main(argv=None) -> int:

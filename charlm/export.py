@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import platform
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -46,10 +45,6 @@ def export_run(
     The exported weights are those of `epoch` (default: the best validation epoch); the
     metadata's validation figures are measured on the NumPy network that the app runs.
     """
-    import keras
-
-    from charlm.model import build_model
-
     run_dir = Path(run_dir)
     run = atomic.read_json(run_dir / runfiles.RUN_FILE)
     recipe = recipe_from_dict(run["recipe"])
@@ -59,13 +54,7 @@ def export_run(
     epochs_done = [row["epoch"] for row in history if _snapshot(run_dir, row["epoch"]).is_file()]
 
     def build(tmp: Path):
-        stripped = tmp / "best.weights.h5"
-        artifacts.strip_to_layers(_snapshot(run_dir, epoch), stripped)
-        model = build_model(recipe, vocab.size, compile_model=False)
-        model.load_weights(stripped)
-        stripped.unlink()
-        model.save(tmp / artifacts.MODEL_FILE)
-        keras.backend.clear_session()
+        _save_keras_model(_snapshot(run_dir, epoch), recipe, vocab.size, tmp)
         vocab.save(tmp)
         if snapshots:
             (tmp / artifacts.SNAPSHOT_DIR).mkdir()
@@ -81,28 +70,45 @@ def export_run(
             network = load_network(tmp / artifacts.MODEL_FILE)
             val_ids = vocab.encode(val_text, on_unknown="drop")
             figures = validation_figures(network, np.asarray(val_ids), context_length(recipe))
-        atomic.write_json(
-            tmp / artifacts.METADATA_FILE,
-            {
-                "name": name or run.get("name") or run_dir.name,
-                "recipe": run["recipe"],
-                "context_length": context_length(recipe),
-                "corpus": run["corpus"],
-                "epochs_trained": max(epochs_done),
-                "epoch_exported": epoch,
-                "validation": figures,
-                "training": {
-                    "seconds": round(sum(row["seconds"] for row in history), 1),
-                    "device": run.get("device", "cpu"),
-                    "cpu_count": os.cpu_count(),
-                    "machine": platform.machine(),
-                },
-                "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                "charlm_version": __version__,
-            },
-        )
+        metadata = _metadata(run, run_dir, name, epoch, max(epochs_done), figures, history)
+        atomic.write_json(tmp / artifacts.METADATA_FILE, metadata)
 
     return artifacts.write_model_folder(destination, build)
+
+
+def _save_keras_model(snapshot: Path, recipe, vocab_size: int, folder: Path) -> None:
+    """model.keras from an epoch snapshot, through an uncompiled model: no optimizer state."""
+    import keras
+
+    from charlm.model import build_model
+
+    stripped = folder / "snapshot.weights.h5"
+    artifacts.strip_to_layers(snapshot, stripped)
+    model = build_model(recipe, vocab_size, compile_model=False)
+    model.load_weights(stripped)
+    stripped.unlink()
+    model.save(folder / artifacts.MODEL_FILE)
+    keras.backend.clear_session()
+
+
+def _metadata(run, run_dir, name, epoch, epochs_trained, figures, history) -> dict:
+    return {
+        "name": name or run.get("name") or run_dir.name,
+        "recipe": run["recipe"],
+        "context_length": context_length(recipe_from_dict(run["recipe"])),
+        "corpus": run["corpus"],
+        "epochs_trained": epochs_trained,
+        "epoch_exported": epoch,
+        "validation": figures,
+        "training": {
+            "seconds": round(sum(row["seconds"] for row in history), 1),
+            "device": run.get("device", "cpu"),
+            "cpu_count": os.cpu_count(),
+            "machine": platform.machine(),
+        },
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "charlm_version": __version__,
+    }
 
 
 def export_with_corpus(run_dir: Path, destination: Path, **kwargs) -> Path:
@@ -112,7 +118,3 @@ def export_with_corpus(run_dir: Path, destination: Path, **kwargs) -> Path:
     run = atomic.read_json(Path(run_dir) / runfiles.RUN_FILE)
     text = load_corpus(run["corpus"].get("path"))
     return export_run(run_dir, destination, val_text=split_text(text)[1], **kwargs)
-
-
-def remove_partial(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)

@@ -124,33 +124,49 @@ def _fit(
     verbose,
     stop: StopRequest,
 ) -> str:
-    from charlm.callbacks import RunRecorder, StopOnSignal  # imports keras
+    from charlm.data import make_datasets, steps_per_epoch
+    from charlm.model import build_model
 
     corpus = open_corpus(corpus_path)
     vocab = _run_vocab(run_dir, corpus, resume)
     train_text, val_text = split_text(corpus.text)
-    run = atomic.read_json(run_dir / runfiles.RUN_FILE)
-    run["corpus"].update(
-        sha256=corpus.sha256,
-        characters=len(corpus.text),
-        source=corpus.source,
-        vocab_size=vocab.size,
-    )
     dist = _strategy(strategy)
-    run["device"] = f"{strategy}: {dist.num_replicas_in_sync} replica(s)"
-    atomic.write_json(run_dir / runfiles.RUN_FILE, run)
-
-    import keras
-
-    from charlm.data import make_datasets, steps_per_epoch
-    from charlm.model import build_model
-
+    _record_run_facts(run_dir, corpus, vocab, f"{strategy}: {dist.num_replicas_in_sync} replica(s)")
     train_ids = vocab.encode(train_text, on_unknown="drop")
     val_ids = vocab.encode(val_text, on_unknown="drop")
     train_ds, val_ds = make_datasets(train_ids, val_ids, recipe, vocab.size)
     batches = steps_per_epoch(len(train_ids), recipe)
     with dist.scope():
         model = build_model(recipe, vocab.size, steps_per_epoch=batches)
+    callbacks = _callbacks(run_dir, recipe, model, vocab, train_text, batches, stop)
+    if stop.requested:
+        return _finish(run_dir, "cancelled", val_text)
+    model.fit(
+        train_ds,
+        validation_data=val_ds,
+        epochs=recipe.epochs,
+        callbacks=callbacks,
+        verbose=verbose if verbose is not None else (1 if sys.stdout.isatty() else 2),
+    )
+    return _finish(run_dir, "cancelled" if stop.requested else "done", val_text)
+
+
+def _record_run_facts(run_dir: Path, corpus: Corpus, vocab: Vocabulary, device: str) -> None:
+    run = atomic.read_json(run_dir / runfiles.RUN_FILE)
+    run["corpus"].update(
+        sha256=corpus.sha256, characters=len(corpus.text), source=corpus.source,
+        vocab_size=vocab.size,
+    )  # fmt: skip
+    run["device"] = device
+    atomic.write_json(run_dir / runfiles.RUN_FILE, run)
+
+
+def _callbacks(run_dir: Path, recipe: Recipe, model, vocab, train_text, batches, stop) -> list:
+    """Per-epoch snapshot, progress/history/samples, resumable backup, stop on SIGTERM."""
+    import keras
+
+    from charlm.callbacks import RunRecorder, StopOnSignal
+
     context = context_length(recipe)
     recorder = RunRecorder(
         run_dir,
@@ -161,7 +177,7 @@ def _fit(
         random_passage(train_text, context, rng_seed=1),
         context,
     )
-    callbacks = [
+    return [
         keras.callbacks.ModelCheckpoint(
             str(run_dir / runfiles.CHECKPOINT_DIR / "epoch_{epoch:03d}.weights.h5"),
             save_weights_only=True,
@@ -175,16 +191,6 @@ def _fit(
         ),
         StopOnSignal(stop),
     ]
-    if stop.requested:
-        return _finish(run_dir, "cancelled", val_text)
-    model.fit(
-        train_ds,
-        validation_data=val_ds,
-        epochs=recipe.epochs,
-        callbacks=callbacks,
-        verbose=verbose if verbose is not None else (1 if sys.stdout.isatty() else 2),
-    )
-    return _finish(run_dir, "cancelled" if stop.requested else "done", val_text)
 
 
 def _run_vocab(run_dir: Path, corpus: Corpus, resume: bool) -> Vocabulary:
