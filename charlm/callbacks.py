@@ -19,6 +19,15 @@ from charlm.stopping import StopRequest
 from charlm.vocab import Vocabulary
 
 
+class TrainingCancelled(Exception):
+    """Raised at the next batch after a stop request.
+
+    Setting `model.stop_training` would end the epoch early but still run validation and
+    every `on_epoch_end`, recording the partial epoch as completed (checkpoint, history and
+    resume backup alike). Raising leaves the last *completed* epoch as the last one recorded.
+    """
+
+
 class StopOnSignal(keras.callbacks.Callback):
     """Stops training at the end of the current batch once a stop was requested."""
 
@@ -26,9 +35,13 @@ class StopOnSignal(keras.callbacks.Callback):
         super().__init__()
         self.request = request
 
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.request.requested:
+            raise TrainingCancelled
+
     def on_train_batch_end(self, batch, logs=None):
         if self.request.requested:
-            self.model.stop_training = True
+            raise TrainingCancelled
 
 
 class RunRecorder(keras.callbacks.Callback):

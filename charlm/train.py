@@ -141,13 +141,18 @@ def _fit(
     callbacks = _callbacks(run_dir, recipe, model, vocab, train_text, batches, stop)
     if stop.requested:
         return _finish(run_dir, "cancelled", val_text)
-    model.fit(
-        train_ds,
-        validation_data=val_ds,
-        epochs=recipe.epochs,
-        callbacks=callbacks,
-        verbose=verbose if verbose is not None else (1 if sys.stdout.isatty() else 2),
-    )
+    from charlm.callbacks import TrainingCancelled
+
+    try:
+        model.fit(
+            train_ds,
+            validation_data=val_ds,
+            epochs=recipe.epochs,
+            callbacks=callbacks,
+            verbose=verbose if verbose is not None else (1 if sys.stdout.isatty() else 2),
+        )
+    except TrainingCancelled:
+        return _finish(run_dir, "cancelled", val_text)
     return _finish(run_dir, "cancelled" if stop.requested else "done", val_text)
 
 

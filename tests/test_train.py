@@ -105,17 +105,23 @@ def test_one_epoch_writes_a_loadable_model_with_metadata(tmp_path, tiny_corpus):
 
 def test_sigterm_stops_at_the_next_batch_as_cancelled(tmp_path, tiny_corpus):
     run_dir = tmp_path / "runs" / "term"
-    proc = start(run_dir, tiny_corpus, *SLOW_ENOUGH, "--epochs", "50")
-    wait_for(lambda: len(runfiles.read_history(run_dir)) >= 1, proc)
+    proc = start(run_dir, tiny_corpus, *SLOW_ENOUGH, "--batch-size", "2", "--epochs", "50")
+
+    def inside_second_epoch():
+        progress = runfiles.read_progress(run_dir)
+        return progress.get("epoch") == 1 and progress.get("batch", 0) > 0
+
+    wait_for(inside_second_epoch, proc)
     proc.send_signal(signal.SIGTERM)
     sent = time.monotonic()
     assert proc.wait(timeout=60) == 0
     assert time.monotonic() - sent < 30
-    progress = runfiles.read_progress(run_dir)
-    assert progress["status"] == "cancelled"
-    epochs = len(runfiles.read_history(run_dir))
-    assert 1 <= epochs < 50
-    assert open_model_folder(run_dir / "model").metadata["epochs_trained"] == epochs
+    assert runfiles.read_progress(run_dir)["status"] == "cancelled"
+    # the interrupted second epoch is not recorded anywhere as completed
+    assert [row["epoch"] for row in runfiles.read_history(run_dir)] == [1]
+    assert backup_epoch(run_dir) == 1
+    assert sorted(p.name for p in (run_dir / "checkpoints").iterdir()) == ["epoch_001.weights.h5"]
+    assert open_model_folder(run_dir / "model").metadata["epochs_trained"] == 1
 
 
 def test_sigkill_then_resume_continues_with_the_epoch_count_intact(tmp_path, tiny_corpus):
