@@ -1,5 +1,6 @@
 """Background runs as the Train button starts them (charlm.jobs), and upload validation."""
 
+import json
 import os
 import signal
 import time
@@ -131,3 +132,18 @@ def test_train_button_with_a_bad_upload_starts_nothing(isolated_runs, upload, re
     assert outcome == "refused" and reason in message
     assert jobs.list_runs(isolated_runs) == []
     assert not (isolated_runs / "uploads").exists()
+
+
+def test_train_button_path_runs_an_uploaded_corpus_to_a_listed_model(isolated_runs, tiny_corpus):
+    from charlm.settings import load_settings
+    from charlm.ui.train_panel import launch
+
+    upload = ("My Tiny Book.txt", tiny_corpus.read_bytes())
+    outcome, message = launch(load_settings(), "seed", 1, 32, "upload", upload, "from button", "en")
+    assert outcome == "ok", message
+    run_dir = isolated_runs / "from-button"
+    state = wait_status(run_dir, {"done", "failed"})
+    assert state.status == "done", state.log_tail()
+    run = json.loads((run_dir / "run.json").read_text())
+    assert run["recipe"]["units"] == 32 and "uploads" in run["corpus"]["path"]
+    assert "runs/from-button" in list_models(runs_dir=isolated_runs)
