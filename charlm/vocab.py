@@ -47,9 +47,6 @@ class Vocabulary:
     def __contains__(self, char: str) -> bool:
         return char in self._index
 
-    def id_of(self, char: str) -> int:
-        return self._index[char]
-
     def unknown_in(self, text: str) -> list[str]:
         """Distinct characters of `text` outside the vocabulary, in sorted order."""
         return sorted(set(text) - self._index.keys())

@@ -7,7 +7,7 @@ values are ignored, and each change is reported so the page can show a notice.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 T_MIN, T_MAX, T_STEP = 0.05, 2.0, 0.01
 LEN_MIN, LEN_MAX = 10, 2000
@@ -32,10 +32,6 @@ class PageSettings:
     compare: tuple[float, ...] = DEFAULT_COMPARE
     epoch: int | None = None  # None: the exported model, else an epoch snapshot
     notices: list[str] = field(default_factory=list)
-
-
-def clamp_temperature(value: float) -> float:
-    return round(min(max(value, T_MIN), T_MAX), 2)
 
 
 def parse_compare(text: str) -> tuple[tuple[float, ...], list[str]]:
@@ -140,9 +136,3 @@ def to_query(settings: PageSettings) -> dict[str, str]:
     if settings.epoch is not None:
         query["epoch"] = str(settings.epoch)
     return query
-
-
-def as_dict(settings: PageSettings) -> dict:
-    out = asdict(settings)
-    out.pop("notices")
-    return out
