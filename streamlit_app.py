@@ -40,8 +40,12 @@ def main() -> None:
     tab_explore, tab_compare, tab_train = st.tabs(
         [text(lang, "tab_explore"), text(lang, "tab_compare"), text(lang, "tab_train")]
     )
-    with tab_train:
+    explore_and_compare(lang, models, settings, seed_area, tab_explore, tab_compare)
+    with tab_train:  # last, so the generated text reaches the browser first
         train_tab(lang, settings)
+
+
+def explore_and_compare(lang, models, settings, seed_area, tab_explore, tab_compare) -> None:
     chosen = choose_model(lang, models, settings, seed_area)
     if chosen is None:
         return

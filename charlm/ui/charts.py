@@ -3,11 +3,19 @@ temperature, training curves. Data shaping is kept in pure functions (tested wit
 
 from __future__ import annotations
 
-import altair as alt
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from charlm import temperature as tmath
+
+if TYPE_CHECKING:
+    import altair as alt
+    import pandas as pd
+
+# altair and pandas are imported inside the functions, so the page's first text reaches the
+# browser before their ~0.4 s of imports: with the Train tab drawn last, first text in a cold
+# start went from 3.5-3.8 s to 2.6-3.3 s (benchmarks/app_startup.py).
 
 BEFORE_COLOR, AFTER_COLOR = "#4C78A8", "#F58518"
 
@@ -21,6 +29,8 @@ def distribution_frame(
     chars, before, after, chosen: int, top: int = 20, other="other", labels=("before", "after")
 ) -> pd.DataFrame:
     """Long table of the `top` characters (by max of both probabilities) plus 'other'."""
+    import pandas as pd
+
     before, after = np.asarray(before, float), np.asarray(after, float)
     order = np.argsort(-np.maximum(before, after), kind="stable")[:top]
     rows = []
@@ -51,6 +61,8 @@ def distribution_frame(
 
 
 def distribution_chart(frame: pd.DataFrame, x_title: str, y_title: str, labels) -> alt.Chart:
+    import altair as alt
+
     sort = frame.drop_duplicates("char").sort_values("rank")["char"].tolist()
     base = alt.Chart(frame).encode(
         x=alt.X("char:N", sort=sort, title=x_title, axis=alt.Axis(labelAngle=0, labelFontSize=13)),
@@ -74,6 +86,8 @@ def distribution_chart(frame: pd.DataFrame, x_title: str, y_title: str, labels) 
 
 
 def entropy_curve_frame(probs, temperatures=None) -> pd.DataFrame:
+    import pandas as pd
+
     temps = np.geomspace(0.05, 2.0, 80) if temperatures is None else np.asarray(temperatures)
     entropies = [float(tmath.entropy_bits(tmath.reweight(probs, t))) for t in temps]
     return pd.DataFrame({"temperature": temps, "entropy": entropies})
@@ -82,6 +96,9 @@ def entropy_curve_frame(probs, temperatures=None) -> pd.DataFrame:
 def entropy_curve_chart(
     frame: pd.DataFrame, chosen_t: float, chosen_entropy: float, x_title: str, y_title: str
 ) -> alt.Chart:
+    import altair as alt
+    import pandas as pd
+
     line = (
         alt.Chart(frame)
         .mark_line(color=AFTER_COLOR)
@@ -105,6 +122,8 @@ def entropy_curve_chart(
 
 
 def history_frame(history: list[dict]) -> pd.DataFrame:
+    import pandas as pd
+
     rows = []
     for row in history:
         for key in ("loss", "val_loss"):
@@ -114,6 +133,8 @@ def history_frame(history: list[dict]) -> pd.DataFrame:
 
 
 def history_chart(frame: pd.DataFrame) -> alt.Chart:
+    import altair as alt
+
     return (
         alt.Chart(frame)
         .mark_line(point=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from charlm import temperature as tmath
@@ -85,6 +84,8 @@ def step_inspector(lang: str, gen: Generation, row: int) -> None:
 
 
 def alternatives(lang, chars, before, after, chosen) -> None:
+    import pandas as pd  # on first use: see charts.py
+
     order = [i for i in np.argsort(-before, kind="stable") if i != chosen][:5]
     table = pd.DataFrame(
         {
