@@ -47,7 +47,7 @@ class RunState:
 
     @property
     def active(self) -> bool:
-        return self.status in runfiles.ACTIVE_STATUSES | {"exporting"}
+        return self.status in runfiles.ACTIVE_STATUSES
 
     @property
     def has_model(self) -> bool:
@@ -157,9 +157,7 @@ def read_run(run_dir: Path) -> RunState:
     run_dir = Path(run_dir)
     progress = runfiles.read_progress(run_dir)
     status = progress.get("status", "unknown")
-    if status in runfiles.ACTIVE_STATUSES | {"exporting"} and not is_training_active(
-        run_dir.parent
-    ):
+    if status in runfiles.ACTIVE_STATUSES and not is_training_active(run_dir.parent):
         status = "interrupted"  # the lock died with the trainer
     return RunState(
         run_dir, status, progress, runfiles.read_history(run_dir), runfiles.read_samples(run_dir)

@@ -20,7 +20,7 @@ LOCK_FILE = ".training.lock"
 SAMPLE_TEMPERATURES = (0.2, 0.5, 1.0, 1.2)
 SAMPLE_LENGTH = 400
 
-ACTIVE_STATUSES = {"starting", "running"}
+ACTIVE_STATUSES = {"starting", "running", "exporting"}
 
 
 def read_progress(run_dir: Path) -> dict:

@@ -3,6 +3,10 @@ import pytest
 from charlm.cli import main
 
 
+def generate(capsys, model, *argv):
+    return run(capsys, "generate", "--model", str(model), *argv)
+
+
 def run(capsys, *argv):
     try:
         code = main(list(argv))
@@ -13,43 +17,29 @@ def run(capsys, *argv):
 
 
 def test_generate_prints_one_labelled_sample_per_temperature(capsys, tiny_seed_model):
-    argv = ["generate", "--model", str(tiny_seed_model), "--temperature", "0.2", "1.2"]
-    argv += ["--length", "50", "--seed-text", "the man", "--seed", "1"]
-    code, out, _ = run(capsys, *argv)
+    argv = [
+        "--temperature",
+        "0.2",
+        "1.2",
+        "--length",
+        "50",
+        "--seed-text",
+        "the man",
+        "--seed",
+        "1",
+    ]
+    code, out, _ = generate(capsys, tiny_seed_model, *argv)
     assert code == 0
     assert "--- T = 0.2 ---" in out and "--- T = 1.2 ---" in out
-    assert run(capsys, *argv)[1] == out  # the same seed prints the same text
+    assert generate(capsys, tiny_seed_model, *argv)[1] == out  # the same seed prints the same text
 
 
 def test_greedy_top_k_top_p_flags(capsys, tiny_seed_model):
-    code, out, _ = run(
-        capsys,
-        "generate",
-        "--model",
-        str(tiny_seed_model),
-        "--greedy",
-        "--length",
-        "20",
-        "--seed-text",
-        "the",
-    )
+    short = ["--length", "20", "--seed-text", "the"]
+    code, out, _ = generate(capsys, tiny_seed_model, "--greedy", *short)
     assert code == 0 and "--- greedy ---" in out
-    code, out, _ = run(
-        capsys,
-        "generate",
-        "--model",
-        str(tiny_seed_model),
-        "--top-k",
-        "3",
-        "--top-p",
-        "0.9",
-        "--length",
-        "20",
-        "--seed-text",
-        "the",
-        "--seed",
-        "2",
-    )
+    filters = ["--top-k", "3", "--top-p", "0.9", "--seed", "2"]
+    code, out, _ = generate(capsys, tiny_seed_model, *filters, *short)
     assert code == 0 and out.count("--- T =") == 4
 
 
@@ -65,7 +55,7 @@ def test_greedy_top_k_top_p_flags(capsys, tiny_seed_model):
     ],
 )
 def test_bad_values_get_one_line_and_exit_2(capsys, tiny_seed_model, argv):
-    code, out, err = run(capsys, "generate", "--model", str(tiny_seed_model), *argv)
+    code, out, err = generate(capsys, tiny_seed_model, *argv)
     assert code == 2
     assert len(err.strip().splitlines()) == 1 and err.startswith("error:")
 
@@ -76,18 +66,8 @@ def test_unknown_model_exits_2(capsys):
 
 
 def test_unknown_seed_characters_are_reported_not_fatal(capsys, tiny_seed_model):
-    code, out, err = run(
-        capsys,
-        "generate",
-        "--model",
-        str(tiny_seed_model),
-        "--length",
-        "10",
-        "--seed-text",
-        "Zebra #1",
-        "--temperature",
-        "1",
-    )
+    argv = ["--length", "10", "--seed-text", "Zebra #1", "--temperature", "1"]
+    code, out, err = generate(capsys, tiny_seed_model, *argv)
     assert code == 0 and "dropped" in err
 
 

@@ -120,9 +120,14 @@ def launch(
     return "ok", text(lang, "started", name=run_dir.name)
 
 
-@st.fragment(run_every=POLL_SECONDS)
 def live_progress(lang: str, runs_dir: Path, enabled: bool) -> None:
+    """Polls only while the watched run is active: an idle page costs the server nothing."""
     run_dir = Path(runs_dir) / st.session_state.watched_run
+    every = POLL_SECONDS if jobs.read_run(run_dir).active else None
+    st.fragment(_progress_view, run_every=every)(lang, run_dir, enabled)
+
+
+def _progress_view(lang: str, run_dir: Path, enabled: bool) -> None:
     state = jobs.read_run(run_dir)
     progress = state.progress
     epochs = progress.get("epochs") or 1
@@ -160,7 +165,7 @@ def live_progress(lang: str, runs_dir: Path, enabled: bool) -> None:
         st.success(text(lang, "done", model=f"runs/{state.name}"))
     elif state.status == "cancelled":
         st.info(text(lang, "cancelled", epochs=len(state.history)))
-    _announce_new_model(state)
+    _rerun_when_run_stops(state)
     if state.history:
         st.markdown(f"**{text(lang, 'loss_chart')}**")
         st.altair_chart(charts.history_chart(charts.history_frame(state.history)), width="stretch")
@@ -171,10 +176,11 @@ def live_progress(lang: str, runs_dir: Path, enabled: bool) -> None:
             st.text(f"T = {temp}: {sample[:300]}")
 
 
-def _announce_new_model(state: jobs.RunState) -> None:
-    """When a run's model appears, rerun the whole page so the model selector lists it."""
-    key = f"_had_model_{state.name}"
-    had = st.session_state.get(key)
-    st.session_state[key] = state.has_model
-    if had is False and state.has_model and os.environ.get("CHARLM_NO_AUTORERUN") != "1":
+def _rerun_when_run_stops(state: jobs.RunState) -> None:
+    """When the watched run stops, rerun the whole page: polling ends, and a finished run's
+    model appears in the model selector at once."""
+    key = f"_was_active_{state.name}"
+    was_active = st.session_state.get(key)
+    st.session_state[key] = state.active
+    if was_active and not state.active and os.environ.get("CHARLM_NO_AUTORERUN") != "1":
         st.rerun(scope="app")
