@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 # altair and pandas are imported inside the functions, so the page's first text reaches the
 # browser before their ~0.4 s of imports: with the Train tab drawn last, first text in a cold
-# start went from 3.5-3.8 s to 2.6-3.3 s (benchmarks/app_startup.py).
+# start went from 3.5-3.8 s to 2.4-3.3 s (benchmarks/app_startup.py).
 
 BEFORE_COLOR, AFTER_COLOR = "#4C78A8", "#F58518"
 
