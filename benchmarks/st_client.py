@@ -1,0 +1,122 @@
+"""A minimal Streamlit client over the app's own websocket protocol (the messages Chromium
+sends): open a session, run the script, set widget values, wait for `script_finished`.
+
+Used by `classroom_load.py` to act as many students at once. Localhost only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+FINISHED = {"script_finished"}
+
+
+@dataclass
+class Widget:
+    id: str
+    kind: str
+    label: str
+
+
+@dataclass
+class RunResult:
+    seconds: float
+    status: int | None  # ForwardMsg.ScriptFinishedStatus, None when it never finished
+    markdown: list[str] = field(default_factory=list)
+    widgets: dict[str, Widget] = field(default_factory=dict)  # user key -> widget
+
+    @property
+    def finished(self) -> bool:
+        return self.status is not None
+
+
+def widget_key(widget_id: str) -> str | None:
+    """Streamlit ids of keyed widgets end in '-<key>' after a '$$ID-<hash>' prefix."""
+    if widget_id.startswith("$$ID-"):
+        parts = widget_id.split("-", 2)
+        return parts[2] if len(parts) == 3 else None
+    return None
+
+
+class StreamlitSession:
+    """One browser tab: a websocket, its widget ids, and reruns with widget values."""
+
+    def __init__(self, port: int, host: str = "127.0.0.1"):
+        self.url = f"ws://{host}:{port}/_stcore/stream"
+        self.ws = None
+        self.widgets: dict[str, Widget] = {}
+        self.values: dict[str, tuple[str, object]] = {}  # widget id -> (proto field, value)
+
+    async def open(self, timeout: float = 60) -> RunResult:
+        self.ws = await websockets.connect(
+            self.url, subprotocols=["streamlit"], max_size=None, open_timeout=timeout
+        )
+        return await self.rerun(timeout=timeout)
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+
+    def set(self, key: str, proto_field: str, value) -> None:
+        widget = self.widgets[key]
+        self.values[widget.id] = (proto_field, value)
+
+    async def rerun(self, timeout: float = 30) -> RunResult:
+        msg = BackMsg()
+        state = msg.rerun_script
+        state.query_string = ""
+        state.page_script_hash = ""
+        for widget_id, (proto_field, value) in self.values.items():
+            item = state.widget_states.widgets.add()
+            item.id = widget_id
+            if proto_field.endswith("_array_value"):  # sliders send [value]
+                getattr(item, proto_field).data.extend(value)
+            else:
+                setattr(item, proto_field, value)
+        start = time.perf_counter()
+        await self.ws.send(msg.SerializeToString())
+        return await self._until_finished(start, timeout)
+
+    async def _until_finished(self, start: float, timeout: float) -> RunResult:
+        result = RunResult(seconds=float("nan"), status=None)
+        deadline = start + timeout
+        while True:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                return result
+            try:
+                raw = await asyncio.wait_for(self.ws.recv(), left)
+            except (TimeoutError, asyncio.TimeoutError):
+                return result
+            msg = ForwardMsg()
+            msg.ParseFromString(raw)
+            kind = msg.WhichOneof("type")
+            if kind == "delta":
+                self._read_delta(msg, result)
+            elif kind == "script_finished":
+                result.seconds = time.perf_counter() - start
+                result.status = msg.script_finished
+                result.widgets = dict(self.widgets)
+                return result
+
+    def _read_delta(self, msg: ForwardMsg, result: RunResult) -> None:
+        if msg.delta.WhichOneof("type") != "new_element":
+            return
+        element = msg.delta.new_element
+        kind = element.WhichOneof("type")
+        if kind == "exception":
+            result.markdown.append("EXCEPTION " + element.exception.message)
+        if kind == "markdown":
+            result.markdown.append(element.markdown.body)
+            return
+        inner = getattr(element, kind, None)
+        widget_id = getattr(inner, "id", "")
+        key = widget_key(widget_id) if isinstance(widget_id, str) else None
+        if key:
+            self.widgets[key] = Widget(widget_id, kind, getattr(inner, "label", ""))
