@@ -1,6 +1,7 @@
 """charlm — a temperature explorer for a character-level LSTM.
 
 Page layout only: widgets collect settings, the charlm library generates, charts show it.
+Only the chosen view (Explore, Compare, Train) is computed: a view nobody looks at costs nothing.
 This process never imports TensorFlow (training runs in a separate process).
 """
 
@@ -9,43 +10,34 @@ from __future__ import annotations
 import streamlit as st
 
 from charlm import temperature as tmath
-from charlm.artifacts import ArtifactError, open_model_folder
+from charlm.artifacts import ArtifactError
 from charlm.settings import load_settings
-from charlm.ui import compare, explore, params, sidebar
-from charlm.ui.loaders import available_models, generate, get_sampler, passage
+from charlm.ui import compare, explore, params, safe, sidebar
+from charlm.ui.loaders import generate, get_sampler, model_catalogue, passage
 from charlm.ui.strings import text
 from charlm.ui.train_panel import train_tab
 
 st.set_page_config(page_title="charlm · temperature explorer", page_icon="🌡️", layout="wide")
 
 
-def model_catalogue() -> dict[str, dict]:
-    catalogue = {}
-    for name, path in available_models().items():
-        try:
-            catalogue[name] = {"path": path, **open_model_folder(path).metadata}
-        except ArtifactError:
-            continue  # listed only when readable; a broken run folder is not offered
-    return catalogue
-
-
 def main() -> None:
     settings = load_settings()
-    models = model_catalogue()
+    models = model_catalogue(settings.artifacts_dir, settings.runs_dir)
     default = "nietzsche-seed" if "nietzsche-seed" in models else next(iter(models), None)
     sidebar.init_from_link(list(models), default)
+    sidebar.keep_page_state()
     lang = sidebar.language_picker()
     header(lang)
-    seed_area = st.container()  # filled once the model is known; shown above the tabs
-    tab_explore, tab_compare, tab_train = st.tabs(
-        [text(lang, "tab_explore"), text(lang, "tab_compare"), text(lang, "tab_train")]
-    )
-    explore_and_compare(lang, models, settings, seed_area, tab_explore, tab_compare)
-    with tab_train:  # last, so the generated text reaches the browser first
+    view = sidebar.view_picker(lang)
+    if view == "train":
         train_tab(lang, settings)
+        st.query_params.from_dict(params.to_query(sidebar.current_settings(None)))
+        return
+    explore_or_compare(lang, view, models, settings)
 
 
-def explore_and_compare(lang, models, settings, seed_area, tab_explore, tab_compare) -> None:
+def explore_or_compare(lang, view, models, settings) -> None:
+    seed_area = st.container()
     chosen = choose_model(lang, models, settings, seed_area)
     if chosen is None:
         return
@@ -53,18 +45,17 @@ def explore_and_compare(lang, models, settings, seed_area, tab_explore, tab_comp
     sidebar.sampling_controls(lang, sampler.vocab.size)
     seed_controls(lang, seed_area, folder.context_length)
     page = sidebar.current_settings(epoch)
-
-    temp = tmath.GREEDY if page.greedy else page.temperature
-    gen, seconds = generate_for(page, path, [temp])
-    if gen.dropped:
-        seed_area.info(text(lang, "dropped", chars=", ".join(repr(c) for c in gen.dropped)))
-    with tab_explore:
+    if view == "compare":
+        page.compare = compare.temperatures_input(lang)
+        gen, _ = generate_for(page, path, page.compare)
+        compare.side_by_side(lang, gen)
+    else:
+        gen, seconds = generate_for(page, path, [tmath.GREEDY if page.greedy else page.temperature])
         explore.generated_text(lang, gen, 0, seconds, f"charlm-{name.replace('/', '-')}.txt")
         explore.step_inspector(lang, gen, 0)
-    with tab_compare:
-        page.compare = compare.temperatures_input(lang)
-        compare.side_by_side(lang, generate_for(page, path, page.compare)[0])
-
+    if gen.dropped:
+        chars = ", ".join(safe.markdown(repr(c)) for c in gen.dropped)
+        seed_area.info(text(lang, "dropped", chars=chars))
     st.query_params.from_dict(params.to_query(page))
     st.sidebar.caption(f"{text(lang, 'share')}: {text(lang, 'share_help')}")
 
@@ -73,7 +64,7 @@ def header(lang: str) -> None:
     st.title(text(lang, "title"))
     st.caption(text(lang, "subtitle"))
     for notice in st.session_state.get("link_notices", []):
-        st.warning(text(lang, "query_notice", detail=notice), icon="🔗")
+        st.warning(text(lang, "query_notice", detail=safe.markdown(notice)), icon="🔗")
     with st.expander(text(lang, "explain_title")):
         st.markdown(text(lang, "explain_body"))
 
@@ -83,7 +74,7 @@ def choose_model(lang, models, settings, seed_area):
     a message when there is none or it cannot be loaded."""
     name = sidebar.model_picker(lang, models)
     if name is None:
-        seed_area.info(text(lang, "no_models", path=settings.artifacts_dir))
+        seed_area.info(text(lang, "no_models", path=safe.markdown(settings.artifacts_dir)))
         return None
     path = models[name]["path"]
     try:
@@ -92,7 +83,7 @@ def choose_model(lang, models, settings, seed_area):
         if epoch is not None:
             sampler, folder = get_sampler(path, epoch)
     except ArtifactError as exc:
-        seed_area.error(text(lang, "model_error", error=exc))
+        seed_area.error(text(lang, "model_error", error=safe.markdown(exc)))
         return None
     return name, path, sampler, folder, epoch
 

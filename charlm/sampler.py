@@ -67,6 +67,13 @@ class Generation:
             )
         return self._cache[row]
 
+    def step(self, row: int, position: int) -> tuple[np.ndarray, np.ndarray]:
+        """(before, after) distributions at one step: the inspector needs no other step."""
+        before = tmath.softmax(self.logits[position, row, :])
+        if row in self._cache:
+            return before, self._cache[row][position]
+        return before, tmath.transform(before, self.temperatures[row], self.top_k, self.top_p)
+
     def chosen_probabilities(self, row: int, reweighted: bool = True) -> np.ndarray:
         """(N,) probability of each chosen character, after (or before) reweighting."""
         probs = self.after(row) if reweighted else self.before(row)

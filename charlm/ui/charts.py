@@ -1,23 +1,16 @@
-"""Altair charts: next-character distribution before/after reweighting, entropy vs
-temperature, training curves. Data shaping is kept in pure functions (tested without a browser)."""
+"""Vega-Lite chart specs: next-character distribution before/after reweighting, entropy vs
+temperature, training curves. Plain dicts with the data inline: no Altair, no pandas and no
+Arrow tables on the page's hot path (a temperature move under load, benchmarks/classroom_load.py).
+"""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from charlm import temperature as tmath
 
-if TYPE_CHECKING:
-    import altair as alt
-    import pandas as pd
-
-# altair and pandas are imported inside the functions, so the page's first text reaches the
-# browser before their ~0.4 s of imports: with the Train tab drawn last, first text in a cold
-# start went from 3.5-3.8 s to 2.4-3.3 s (benchmarks/app_startup.py).
-
-BEFORE_COLOR, AFTER_COLOR = "#4C78A8", "#F58518"
+BEFORE_COLOR, AFTER_COLOR = "#3B6FB6", "#B8860B"  # blue / dark gold: safe for colour blindness
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 
 
 def char_label(char: str) -> str:
@@ -25,16 +18,14 @@ def char_label(char: str) -> str:
     return {" ": "␣ space", "\n": "↵ newline", "\t": "⇥ tab"}.get(char, char)
 
 
-def distribution_frame(
+def distribution_rows(
     chars, before, after, chosen: int, top: int = 20, other="other", labels=("before", "after")
-) -> pd.DataFrame:
+) -> list[dict]:
     """Long table of the `top` characters (by max of both probabilities) plus 'other'."""
-    import pandas as pd
-
     before, after = np.asarray(before, float), np.asarray(after, float)
     order = np.argsort(-np.maximum(before, after), kind="stable")[:top]
     rows = []
-    for rank, index in enumerate(order):
+    for rank, index in enumerate(order.tolist()):
         for label, probs in zip(labels, (before, after)):
             rows.append(
                 {
@@ -42,7 +33,7 @@ def distribution_frame(
                     "rank": rank,
                     "which": label,
                     "probability": float(probs[index]),
-                    "sampled": bool(index == chosen),
+                    "sampled": index == chosen,
                 }
             )
     rest = np.setdiff1d(np.arange(len(chars)), order)
@@ -57,92 +48,109 @@ def distribution_frame(
                     "sampled": bool(chosen in rest),
                 }
             )
-    return pd.DataFrame(rows)
+    return rows
 
 
-def distribution_chart(frame: pd.DataFrame, x_title: str, y_title: str, labels) -> alt.Chart:
-    import altair as alt
+def distribution_chart(rows: list[dict], x_title: str, y_title: str, labels) -> dict:
+    sort = [r["char"] for r in rows if r["which"] == labels[0]]
+    x = {"field": "char", "type": "nominal", "sort": sort, "title": x_title,
+         "axis": {"labelAngle": 0, "labelFontSize": 13}}  # fmt: skip
+    y = {"field": "probability", "type": "quantitative", "title": y_title,
+         "axis": {"format": "%", "titleAngle": 0, "titleAlign": "left", "titleY": -8}}  # fmt: skip
+    return {
+        "$schema": SCHEMA,
+        "data": {"values": rows},
+        "height": 280,
+        "encoding": {"x": x, "xOffset": {"field": "which", "sort": list(labels)}, "y": y},
+        "layer": [
+            {
+                "mark": {"type": "bar"},
+                "encoding": {
+                    "color": {
+                        "field": "which",
+                        "sort": list(labels),
+                        "title": None,
+                        "scale": {"domain": list(labels), "range": [BEFORE_COLOR, AFTER_COLOR]},
+                        "legend": {"orient": "top"},
+                    },
+                    "stroke": {"condition": {"test": "datum.sampled", "value": "#111"},
+                               "value": None},
+                    "strokeWidth": {"condition": {"test": "datum.sampled", "value": 2},
+                                    "value": 0},
+                    "tooltip": [
+                        {"field": "char", "title": x_title},
+                        {"field": "which", "title": " "},
+                        {"field": "probability", "format": ".2%", "title": y_title},
+                    ],
+                },
+            },
+            {
+                "transform": [{"filter": "datum.sampled"}],
+                "mark": {"type": "text", "dy": -8, "text": "▼", "fontSize": 12},
+            },
+        ],
+    }  # fmt: skip
 
-    sort = frame.drop_duplicates("char").sort_values("rank")["char"].tolist()
-    base = alt.Chart(frame).encode(
-        x=alt.X("char:N", sort=sort, title=x_title, axis=alt.Axis(labelAngle=0, labelFontSize=13)),
-        xOffset=alt.XOffset("which:N", sort=list(labels)),
-        y=alt.Y("probability:Q", title=y_title, axis=alt.Axis(format="%")),
-        tooltip=["char", "which", alt.Tooltip("probability:Q", format=".2%")],
-    )
-    bars = base.mark_bar().encode(
-        color=alt.Color(
-            "which:N",
-            sort=list(labels),
-            title=None,
-            scale=alt.Scale(range=[BEFORE_COLOR, AFTER_COLOR]),
-            legend=alt.Legend(orient="top"),
-        ),
-        stroke=alt.condition("datum.sampled", alt.value("#111"), alt.value(None)),
-        strokeWidth=alt.condition("datum.sampled", alt.value(2), alt.value(0)),
-    )
-    marker = base.transform_filter("datum.sampled").mark_text(dy=-8, text="▼", fontSize=12)
-    return (bars + marker).properties(height=280)
 
-
-def entropy_curve_frame(probs, temperatures=None) -> pd.DataFrame:
-    import pandas as pd
-
-    temps = np.geomspace(0.05, 2.0, 80) if temperatures is None else np.asarray(temperatures)
-    entropies = [float(tmath.entropy_bits(tmath.reweight(probs, t))) for t in temps]
-    return pd.DataFrame({"temperature": temps, "entropy": entropies})
+def entropy_curve_rows(probs, temperatures=None) -> list[dict]:
+    """Entropy (bits) of the reweighted distribution over a grid of temperatures."""
+    temps = np.geomspace(0.05, 2.0, 60) if temperatures is None else np.asarray(temperatures)
+    # One softmax over the whole grid: q_T = softmax(log p / T) for every T at once.
+    q = tmath.softmax(tmath.log_probs(np.asarray(probs, float))[None, :] / temps[:, None])
+    entropy = tmath.entropy_bits(q)
+    return [{"temperature": float(t), "entropy": float(h)} for t, h in zip(temps, entropy)]
 
 
 def entropy_curve_chart(
-    frame: pd.DataFrame, chosen_t: float, chosen_entropy: float, x_title: str, y_title: str
-) -> alt.Chart:
-    import altair as alt
-    import pandas as pd
-
-    line = (
-        alt.Chart(frame)
-        .mark_line(color=AFTER_COLOR)
-        .encode(x=alt.X("temperature:Q", title=x_title), y=alt.Y("entropy:Q", title=y_title))
-    )
-    point = pd.DataFrame({"temperature": [chosen_t], "entropy": [chosen_entropy]})
-    dot = (
-        alt.Chart(point)
-        .mark_point(size=120, filled=True, color="#111")
-        .encode(
-            x="temperature:Q",
-            y="entropy:Q",
-            tooltip=[
-                alt.Tooltip("temperature:Q", format=".2f"),
-                alt.Tooltip("entropy:Q", format=".2f"),
-            ],
-        )
-    )
-    rule = alt.Chart(point).mark_rule(strokeDash=[4, 4], color="#888").encode(x="temperature:Q")
-    return (line + rule + dot).properties(height=220)
+    rows: list[dict], chosen_t: float, chosen_entropy: float, x_title: str, y_title: str
+) -> dict:
+    point = [{"temperature": chosen_t, "entropy": chosen_entropy}]
+    x = {"field": "temperature", "type": "quantitative", "title": x_title}
+    y = {"field": "entropy", "type": "quantitative", "title": y_title,
+         "axis": {"titleAngle": 0, "titleAlign": "left", "titleY": -8}}  # fmt: skip
+    return {
+        "$schema": SCHEMA,
+        "height": 220,
+        "layer": [
+            {"data": {"values": rows}, "mark": {"type": "line", "color": AFTER_COLOR},
+             "encoding": {"x": x, "y": y}},
+            {"data": {"values": point}, "mark": {"type": "rule", "strokeDash": [4, 4],
+             "color": "#666"}, "encoding": {"x": x}},
+            {"data": {"values": point}, "mark": {"type": "point", "size": 120, "filled": True,
+             "color": "#111"}, "encoding": {"x": x, "y": y, "tooltip": [
+                {"field": "temperature", "type": "quantitative", "format": ".2f"},
+                {"field": "entropy", "type": "quantitative", "format": ".2f"}]}},
+        ],
+    }  # fmt: skip
 
 
-def history_frame(history: list[dict]) -> pd.DataFrame:
-    import pandas as pd
-
+def history_rows(history: list[dict]) -> list[dict]:
     rows = []
     for row in history:
         for key in ("loss", "val_loss"):
             if row.get(key) is not None:
-                rows.append({"epoch": row["epoch"], "series": key, "nats/char": row[key]})
-    return pd.DataFrame(rows, columns=["epoch", "series", "nats/char"])
+                rows.append({"epoch": int(row["epoch"]), "series": key, "nats/char": row[key]})
+    return rows
 
 
-def history_chart(frame: pd.DataFrame) -> alt.Chart:
-    import altair as alt
-
-    return (
-        alt.Chart(frame)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1)),
-            y=alt.Y("nats/char:Q", scale=alt.Scale(zero=False)),
-            color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top")),
-            tooltip=["epoch", "series", alt.Tooltip("nats/char:Q", format=".4f")],
-        )
-        .properties(height=240)
-    )
+def history_chart(rows: list[dict], y_title: str = "nats/char") -> dict:
+    epochs = sorted({r["epoch"] for r in rows})
+    return {
+        "$schema": SCHEMA,
+        "data": {"values": rows},
+        "height": 240,
+        "mark": {"type": "line", "point": True},
+        "encoding": {
+            # Whole epochs only: tick values are the epochs themselves, formatted as integers.
+            "x": {"field": "epoch", "type": "quantitative",
+                  "axis": {"values": epochs, "format": "d"}},
+            "y": {"field": "nats/char", "type": "quantitative", "scale": {"zero": False},
+                  "title": y_title, "axis": {"titleAngle": 0, "titleAlign": "left",
+                                             "titleY": -8}},
+            "color": {"field": "series", "type": "nominal", "title": None,
+                      "legend": {"orient": "top"}},
+            "tooltip": [{"field": "epoch", "type": "quantitative", "format": "d"},
+                        {"field": "series"},
+                        {"field": "nats/char", "type": "quantitative", "format": ".4f"}],
+        },
+    }  # fmt: skip

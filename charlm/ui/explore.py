@@ -1,4 +1,4 @@
-"""The Explore tab: coloured text, step inspector, entropy-vs-temperature curve."""
+"""The Explore view: coloured text, step inspector, entropy-vs-temperature curve."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import streamlit as st
 
 from charlm import temperature as tmath
 from charlm.sampler import Generation
-from charlm.ui import charts, text_view
+from charlm.ui import charts, safe, text_view
 from charlm.ui.strings import text
 
 
@@ -31,6 +31,7 @@ def generated_text(lang: str, gen: Generation, row: int, seconds: float, filenam
         mime="text/plain",
         key="download",
         width="stretch",
+        on_click="ignore",  # a download needs no rerun
     )
     st.caption(text(lang, "timing", ms=seconds * 1000))
 
@@ -42,22 +43,20 @@ def step_inspector(lang: str, gen: Generation, row: int) -> None:
         st.session_state.step = length
     step = st.slider(text(lang, "step"), 1, length, key="step") if length > 1 else 1
     position = step - 1
-    before, after = gen.before(row)[position], gen.after(row)[position]
+    before, after = gen.step(row, position)
     chosen = int(gen.ids[row, position])
     chars = gen.vocab.chars
     context = (gen.seed_text + gen.texts[row][:position])[-60:]
     st.markdown(
-        f"**{text(lang, 'context')}:** `…{_code_safe(context)}`"
-        f" → **`{_code_safe(charts.char_label(chars[chosen]))}`**"
+        f"**{text(lang, 'context')}:** `…{safe.code(context)}`"
+        f" → **`{safe.code(charts.char_label(chars[chosen]))}`**"
     )
     labels = (text(lang, "before"), text(lang, "after"))
-    frame = charts.distribution_frame(
+    rows = charts.distribution_rows(
         chars, before, after, chosen, other=text(lang, "other"), labels=labels
     )
-    st.altair_chart(
-        charts.distribution_chart(
-            frame, text(lang, "character"), text(lang, "probability"), labels
-        ),
+    st.vega_lite_chart(
+        charts.distribution_chart(rows, text(lang, "character"), text(lang, "probability"), labels),
         width="stretch",
         key="distribution_chart",
     )
@@ -74,7 +73,7 @@ def step_inspector(lang: str, gen: Generation, row: int) -> None:
         text(
             lang,
             "chosen",
-            char=charts.char_label(chars[chosen]),
+            char=safe.markdown(charts.char_label(chars[chosen])),
             before=before[chosen],
             after=after[chosen],
         )
@@ -84,33 +83,30 @@ def step_inspector(lang: str, gen: Generation, row: int) -> None:
 
 
 def alternatives(lang, chars, before, after, chosen) -> None:
-    import pandas as pd  # on first use: see charts.py
-
-    order = [i for i in np.argsort(-before, kind="stable") if i != chosen][:5]
-    table = pd.DataFrame(
-        {
-            text(lang, "character"): [charts.char_label(chars[i]) for i in order],
-            text(lang, "before"): [f"{before[i]:.1%}" for i in order],
-            text(lang, "after"): [f"{after[i]:.1%}" for i in order],
-        }
-    )
+    """The five likeliest characters not chosen, as a small Markdown table."""
+    order = [i for i in np.argsort(-before, kind="stable").tolist() if i != chosen][:5]
+    lines = [
+        f"| {text(lang, 'character')} | {text(lang, 'before')} | {text(lang, 'after')} |",
+        "| --- | ---: | ---: |",
+    ]
+    for i in order:
+        label = safe.code(charts.char_label(chars[i]))
+        lines.append(f"| `{label}` | {before[i]:.1%} | {after[i]:.1%} |")
     with st.expander(text(lang, "alternatives")):
-        st.dataframe(table, hide_index=True, width="stretch")
+        st.markdown("\n".join(lines))
 
 
 def entropy_curve(lang: str, probs, temperature, entropy_now: float) -> None:
     st.markdown(f"**{text(lang, 'entropy_curve')}**")
     t_mark = 0.05 if temperature == tmath.GREEDY else float(temperature)
-    frame = charts.entropy_curve_frame(probs)
-    st.altair_chart(
+    st.vega_lite_chart(
         charts.entropy_curve_chart(
-            frame, t_mark, entropy_now, text(lang, "temperature_axis"), text(lang, "entropy_axis")
+            charts.entropy_curve_rows(probs),
+            t_mark,
+            entropy_now,
+            text(lang, "temperature_axis"),
+            text(lang, "entropy_axis"),
         ),
         width="stretch",
         key="entropy_chart",
     )
-
-
-def _code_safe(value: str) -> str:
-    """Inline code cannot hold backticks or newlines; show them as visible symbols."""
-    return value.replace("`", "ˋ").replace("\n", "↵")

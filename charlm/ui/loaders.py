@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from charlm.artifacts import ModelFolder, list_models, load_sampler
+from charlm.artifacts import ArtifactError, ModelFolder, list_models, load_sampler, open_model_folder
 from charlm.corpus import CorpusError, load_corpus, random_passage
 from charlm.sampler import Generation, Sampler
 
@@ -18,8 +18,19 @@ FALLBACK_SEED = (
 )
 
 
-def available_models() -> dict[str, Path]:
-    return list_models()
+# One scan of the model folders per 2 s for the whole server, not one per visitor per move:
+# a new model appears within 2 s, and 40 students moving sliders cost one directory walk.
+@st.cache_data(ttl=2, show_spinner=False, max_entries=4)
+def model_catalogue(artifacts_dir: Path, runs_dir: Path) -> dict[str, dict]:
+    """name -> {"path": folder, **metadata} for every model that opens; broken folders are
+    left out (they are listed as unusable by `python -m charlm models`)."""
+    catalogue = {}
+    for name, path in list_models(artifacts_dir, runs_dir).items():
+        try:
+            catalogue[name] = {"path": path, **open_model_folder(path).metadata}
+        except ArtifactError:
+            continue
+    return catalogue
 
 
 def _stamp(path: Path) -> float:
@@ -55,8 +66,10 @@ def passage(length: int, rng_seed: int | None) -> str:
     return random_passage(text, length, rng_seed)
 
 
-# At most 16 kept: the largest (6 temperatures x 2,000 steps) holds 2.7 MB of logits.
-@st.cache_resource(max_entries=16, show_spinner=False)
+# Shared by every visitor: a class starting from the same passage hits it often. At most 64
+# kept: a 400-character single-temperature entry holds 91 kB of float32 logits, the largest
+# (6 temperatures x 2,000 steps) 2.7 MB.
+@st.cache_resource(max_entries=64, show_spinner=False)
 def _cached_generation(path, epoch, stamp, seed_text, length, temps, rng_seed, top_k, top_p):
     sampler, _ = _cached_sampler(path, epoch, stamp)
     start = time.perf_counter()

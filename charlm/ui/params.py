@@ -16,6 +16,7 @@ SEED_TEXT_MAX = 2000
 MAX_COMPARE = 6
 DEFAULT_COMPARE = (0.2, 0.5, 1.0, 1.2)
 TOP_K_MAX = 200
+VIEWS = ("explore", "compare", "train")
 
 
 @dataclass
@@ -31,6 +32,7 @@ class PageSettings:
     lang: str = "en"
     compare: tuple[float, ...] = DEFAULT_COMPARE
     epoch: int | None = None  # None: the exported model, else an epoch snapshot
+    view: str = "explore"
     notices: list[str] = field(default_factory=list)
 
 
@@ -111,6 +113,11 @@ def from_query(
         if rejected:
             notes.append(f"cmp: ignored {', '.join(rejected)}")
         settings.compare = values or DEFAULT_COMPARE
+    if "view" in get:
+        if get["view"] in VIEWS:
+            settings.view = get["view"]
+        else:
+            notes.append(f"view={get['view']!r} is not a view; showing explore")
     if "epoch" in get and (e := _number(get["epoch"], int, notes, "epoch")) is not None:
         settings.epoch = e if e >= 1 else None
     return settings
@@ -129,6 +136,8 @@ def to_query(settings: PageSettings) -> dict[str, str]:
     }
     if settings.greedy:
         query["greedy"] = "1"
+    if settings.view != "explore":
+        query["view"] = settings.view
     if settings.top_k:
         query["k"] = str(settings.top_k)
     if settings.top_p < 1.0:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from charlm.ui import params
-from charlm.ui.loaders import passage
+from charlm.ui.loaders import FALLBACK_SEED
 from charlm.ui.strings import LANGUAGES, text
 
 STATE_KEYS = {  # PageSettings field -> widget key
@@ -21,6 +21,34 @@ STATE_KEYS = {  # PageSettings field -> widget key
 }
 
 
+# Widget values that outlive a run in which their widget is not drawn (another view, a model
+# that failed to load): without this, Streamlit drops them and the next run finds them missing.
+KEPT_KEYS = (*STATE_KEYS.values(), "view", "compare_text", "use_timeline", "epoch", "step")
+VIEWS = params.VIEWS
+
+
+def keep_page_state() -> None:
+    """Re-save kept widget values at the top of every run (Streamlit's documented way to stop
+    its widget clean-up from dropping the values of widgets not drawn in this run)."""
+    for key in KEPT_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+def view_picker(lang: str) -> str:
+    """Explore / Compare / Train: only the chosen view is computed."""
+    st.segmented_control(
+        text(lang, "view"),
+        VIEWS,
+        format_func=lambda v: text(lang, f"tab_{v}"),
+        key="view",
+        label_visibility="collapsed",
+    )
+    if st.session_state.view not in VIEWS:  # clicking the selected option clears it
+        st.session_state.view = "explore"
+    return st.session_state.view
+
+
 def init_from_link(models: list[str], default_model: str | None) -> None:
     """Once per session: seed every widget from the URL's query parameters."""
     if "_initialised" in st.session_state:
@@ -29,7 +57,10 @@ def init_from_link(models: list[str], default_model: str | None) -> None:
     for field, key in STATE_KEYS.items():
         st.session_state[key] = getattr(settings, field)
     if settings.seed_text is None:
-        st.session_state.seed_text = passage(60, None)
+        # One opening line for everyone (the preface's), not a random passage per visitor:
+        # a class then shares cached generations. "Another passage" draws a random one.
+        st.session_state.seed_text = FALLBACK_SEED
+    st.session_state.view = settings.view
     st.session_state.compare_text = ", ".join(f"{t:g}" for t in settings.compare)
     st.session_state.use_timeline = settings.epoch is not None
     st.session_state.link_epoch = settings.epoch
@@ -103,7 +134,7 @@ def sampling_controls(lang: str, vocab_size: int) -> None:
         help=text(lang, "rng_help"),
     )
     with side.expander(text(lang, "advanced")):
-        st.session_state.top_k = min(st.session_state.top_k, vocab_size)
+        st.session_state.top_k = min(st.session_state.get("top_k") or 0, vocab_size)
         st.number_input(text(lang, "top_k"), 0, vocab_size, step=1, key="top_k")
         st.slider(text(lang, "top_p"), 0.05, 1.0, step=0.01, key="top_p")
 
@@ -111,4 +142,5 @@ def sampling_controls(lang: str, vocab_size: int) -> None:
 def current_settings(epoch: int | None) -> params.PageSettings:
     values = {field: st.session_state.get(key) for field, key in STATE_KEYS.items()}
     compare, _ = params.parse_compare(st.session_state.get("compare_text", ""))
+    values["view"] = st.session_state.get("view", "explore")
     return params.PageSettings(**values, compare=compare or params.DEFAULT_COMPARE, epoch=epoch)

@@ -67,6 +67,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Not in this model's alphabet, so left out: {chars}",
         "ko": "이 모델의 문자 집합에 없어 제외했습니다: {chars}",
     },
+    "view": {"en": "View", "ko": "보기"},
     "tab_explore": {"en": "Explore", "ko": "탐색"},
     "tab_compare": {"en": "Compare temperatures", "ko": "온도 비교"},
     "tab_train": {"en": "Train", "ko": "학습"},

@@ -168,7 +168,7 @@ def _progress_view(lang: str, run_dir: Path, enabled: bool) -> None:
     _rerun_when_run_stops(state)
     if state.history:
         st.markdown(f"**{text(lang, 'loss_chart')}**")
-        st.altair_chart(charts.history_chart(charts.history_frame(state.history)), width="stretch")
+        st.vega_lite_chart(charts.history_chart(charts.history_rows(state.history)), width="stretch")
     if state.samples:
         latest = state.samples[-1]
         st.markdown(f"**{text(lang, 'latest_samples', epoch=latest['epoch'])}**")
