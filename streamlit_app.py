@@ -13,6 +13,7 @@ from charlm import temperature as tmath
 from charlm.artifacts import ArtifactError
 from charlm.settings import load_settings
 from charlm.ui import compare, explore, params, safe, sidebar
+from charlm.ui.gate import one_run_at_a_time
 from charlm.ui.loaders import generate, get_sampler, model_catalogue, passage
 from charlm.ui.strings import text
 from charlm.ui.train_panel import train_tab
@@ -113,4 +114,5 @@ def new_passage(context_length: int) -> None:
     st.session_state.seed_text = passage(max(context_length, 60), None)
 
 
-main()
+with one_run_at_a_time():
+    main()

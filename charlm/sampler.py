@@ -67,6 +67,13 @@ class Generation:
             )
         return self._cache[row]
 
+    def memo(self, key, compute):
+        """Anything derived from this generation, computed once (the page's coloured HTML is
+        shared by every visitor who gets this cached generation)."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
     def step(self, row: int, position: int) -> tuple[np.ndarray, np.ndarray]:
         """(before, after) distributions at one step: the inspector needs no other step."""
         before = tmath.softmax(self.logits[position, row, :])

@@ -41,7 +41,8 @@ def chart_data(at, index=0):
     proto = at.get("vega_lite_chart")[index].proto
     if proto.data.data:
         return pa.ipc.open_stream(proto.data.data).read_pandas()
-    return pd.DataFrame(json.loads(proto.spec)["data"]["values"])
+    spec = json.loads(proto.spec)
+    return pd.DataFrame((spec.get("data") or spec["layer"][0]["data"])["values"])
 
 
 def rendered(markdown: str) -> str:

@@ -59,11 +59,11 @@ def distribution_chart(rows: list[dict], x_title: str, y_title: str, labels) -> 
          "axis": {"format": "%", "titleAngle": 0, "titleAlign": "left", "titleY": -8}}  # fmt: skip
     return {
         "$schema": SCHEMA,
-        "data": {"values": rows},
         "height": 280,
         "encoding": {"x": x, "xOffset": {"field": "which", "sort": list(labels)}, "y": y},
         "layer": [
             {
+                "data": {"values": rows},
                 "mark": {"type": "bar"},
                 "encoding": {
                     "color": {
@@ -85,7 +85,7 @@ def distribution_chart(rows: list[dict], x_title: str, y_title: str, labels) -> 
                 },
             },
             {
-                "transform": [{"filter": "datum.sampled"}],
+                "data": {"values": [r for r in rows if r["sampled"]]},
                 "mark": {"type": "text", "dy": -8, "text": "▼", "fontSize": 12},
             },
         ],
@@ -137,8 +137,9 @@ def history_chart(rows: list[dict], y_title: str = "nats/char") -> dict:
     epochs = sorted({r["epoch"] for r in rows})
     return {
         "$schema": SCHEMA,
-        "data": {"values": rows},
         "height": 240,
+        "layer": [{
+        "data": {"values": rows},
         "mark": {"type": "line", "point": True},
         "encoding": {
             # Whole epochs only: tick values are the epochs themselves, formatted as integers.
@@ -153,4 +154,5 @@ def history_chart(rows: list[dict], y_title: str = "nats/char") -> dict:
                         {"field": "series"},
                         {"field": "nats/char", "type": "quantitative", "format": ".4f"}],
         },
+        }],
     }  # fmt: skip

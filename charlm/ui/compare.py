@@ -6,7 +6,8 @@ import streamlit as st
 
 from charlm import temperature as tmath
 from charlm.sampler import Generation
-from charlm.ui import params, text_view
+from charlm.ui import params
+from charlm.ui.explore import colored_text
 from charlm.ui.strings import text
 
 
@@ -34,5 +35,4 @@ def side_by_side(lang: str, gen: Generation) -> None:
             st.markdown(f"#### T = {temp:g}")
             entropy = float(tmath.entropy_bits(gen.after(row)).mean())
             st.caption(text(lang, "mean_entropy", value=entropy))
-            probs = gen.chosen_probabilities(row, reweighted=False)
-            st.markdown(text_view.colored_html("", gen.texts[row], probs), unsafe_allow_html=True)
+            st.markdown(colored_text(gen, row, with_seed=False), unsafe_allow_html=True)

@@ -13,10 +13,7 @@ from charlm.ui.strings import text
 
 def generated_text(lang: str, gen: Generation, row: int, seconds: float, filename: str) -> None:
     st.subheader(text(lang, "generated"))
-    probs = gen.chosen_probabilities(row, reweighted=False)
-    st.markdown(
-        text_view.colored_html(gen.seed_text, gen.texts[row], probs), unsafe_allow_html=True
-    )
+    st.markdown(colored_text(gen, row, with_seed=True), unsafe_allow_html=True)
     left, right = st.columns([3, 1])
     left.markdown(
         text_view.legend_html(
@@ -26,7 +23,7 @@ def generated_text(lang: str, gen: Generation, row: int, seconds: float, filenam
     )
     right.download_button(
         text(lang, "download"),
-        gen.seed_text + gen.texts[row],
+        lambda: gen.seed_text + gen.texts[row],  # built only when pressed
         file_name=filename,
         mime="text/plain",
         key="download",
@@ -34,6 +31,14 @@ def generated_text(lang: str, gen: Generation, row: int, seconds: float, filenam
         on_click="ignore",  # a download needs no rerun
     )
     st.caption(text(lang, "timing", ms=seconds * 1000))
+
+
+def colored_text(gen: Generation, row: int, with_seed: bool) -> str:
+    def build() -> str:
+        probs = gen.chosen_probabilities(row, reweighted=False)
+        return text_view.colored_html(gen.seed_text if with_seed else "", gen.texts[row], probs)
+
+    return gen.memo(("html", row, with_seed), build)
 
 
 def step_inspector(lang: str, gen: Generation, row: int) -> None:

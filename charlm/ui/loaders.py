@@ -7,9 +7,16 @@ from pathlib import Path
 
 import streamlit as st
 
-from charlm.artifacts import ArtifactError, ModelFolder, list_models, load_sampler, open_model_folder
+from charlm.artifacts import (
+    ArtifactError,
+    ModelFolder,
+    list_models,
+    load_sampler,
+    open_model_folder,
+)
 from charlm.corpus import CorpusError, load_corpus, random_passage
 from charlm.sampler import Generation, Sampler
+from charlm.ui.memo import SharedCache
 
 # The preface's opening line: the seed text when no corpus copy is available.
 FALLBACK_SEED = (
@@ -20,17 +27,27 @@ FALLBACK_SEED = (
 
 # One scan of the model folders per 2 s for the whole server, not one per visitor per move:
 # a new model appears within 2 s, and 40 students moving sliders cost one directory walk.
-@st.cache_data(ttl=2, show_spinner=False, max_entries=4)
+_catalogues = SharedCache(max_entries=4, ttl=2.0)
+_samplers = SharedCache(max_entries=16)
+# A class starting from the same passage hits this often. A 400-character single-temperature
+# entry holds 91 kB of float32 logits (the largest, 6 temperatures x 2,000 steps, 2.7 MB).
+_generations = SharedCache(max_entries=96)
+
+
 def model_catalogue(artifacts_dir: Path, runs_dir: Path) -> dict[str, dict]:
     """name -> {"path": folder, **metadata} for every model that opens; broken folders are
     left out (they are listed as unusable by `python -m charlm models`)."""
-    catalogue = {}
-    for name, path in list_models(artifacts_dir, runs_dir).items():
-        try:
-            catalogue[name] = {"path": path, **open_model_folder(path).metadata}
-        except ArtifactError:
-            continue
-    return catalogue
+
+    def scan() -> dict[str, dict]:
+        catalogue = {}
+        for name, path in list_models(artifacts_dir, runs_dir).items():
+            try:
+                catalogue[name] = {"path": path, **open_model_folder(path).metadata}
+            except ArtifactError:
+                continue
+        return catalogue
+
+    return _catalogues.get((str(artifacts_dir), str(runs_dir)), scan)
 
 
 def _stamp(path: Path) -> float:
@@ -41,13 +58,9 @@ def _stamp(path: Path) -> float:
         return 0.0
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _cached_sampler(path: str, epoch: int | None, stamp: float) -> tuple[Sampler, ModelFolder]:
-    return load_sampler(path, epoch)
-
-
 def get_sampler(path: Path, epoch: int | None = None) -> tuple[Sampler, ModelFolder]:
-    return _cached_sampler(str(path), epoch, _stamp(path))
+    key = (str(path), epoch, _stamp(path))
+    return _samplers.get(key, lambda: load_sampler(path, epoch))
 
 
 @st.cache_resource(show_spinner=False)
@@ -66,23 +79,19 @@ def passage(length: int, rng_seed: int | None) -> str:
     return random_passage(text, length, rng_seed)
 
 
-# Shared by every visitor: a class starting from the same passage hits it often. At most 64
-# kept: a 400-character single-temperature entry holds 91 kB of float32 logits, the largest
-# (6 temperatures x 2,000 steps) 2.7 MB.
-@st.cache_resource(max_entries=64, show_spinner=False)
-def _cached_generation(path, epoch, stamp, seed_text, length, temps, rng_seed, top_k, top_p):
-    sampler, _ = _cached_sampler(path, epoch, stamp)
-    start = time.perf_counter()
-    generation = sampler.generate(
-        seed_text, length, temps, rng_seed=rng_seed, top_k=top_k, top_p=top_p, coupled=True
-    )
-    return generation, time.perf_counter() - start
-
-
 def generate(
     path: Path, epoch, seed_text, length, temps, rng_seed, top_k, top_p
 ) -> tuple[Generation, float]:
-    """(generation, seconds it took when first computed); identical requests are cached."""
-    return _cached_generation(
-        str(path), epoch, _stamp(path), seed_text, length, tuple(temps), rng_seed, top_k, top_p
-    )
+    """(generation, seconds it took when first computed); identical requests are shared."""
+    stamp = _stamp(path)
+    key = (str(path), epoch, stamp, seed_text, length, tuple(temps), rng_seed, top_k, top_p)
+
+    def compute():
+        sampler, _ = get_sampler(path, epoch)
+        start = time.perf_counter()
+        generation = sampler.generate(
+            seed_text, length, temps, rng_seed=rng_seed, top_k=top_k, top_p=top_p, coupled=True
+        )
+        return generation, time.perf_counter() - start
+
+    return _generations.get(key, compute)
