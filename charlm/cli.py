@@ -138,9 +138,17 @@ def main(argv=None) -> int:
         return 130
 
 
+def lower_priority() -> None:
+    """A trainer launched by the page yields the CPU to the page's visitors (nice)."""
+    nice = os.environ.get("CHARLM_TRAINER_NICE", "").strip()
+    if nice.lstrip("-").isdigit() and int(nice) > 0 and hasattr(os, "nice"):
+        os.nice(int(nice))
+
+
 def cmd_train(args) -> int:
     from charlm.train import EXIT_BUSY, RunBusyError, train
 
+    lower_priority()
     overrides = {field: getattr(args, field) for field in recipe_fields()}
     try:
         recipe = None if args.resume else make_recipe(args.recipe, **overrides)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from charlm import atomic, runfiles
 from charlm.recipes import RECIPES
-from charlm.settings import PROJECT_ROOT
+from charlm.settings import PROJECT_ROOT, load_settings
 from charlm.train import EXIT_BUSY, RunBusyError, is_training_active
 
 MIN_UPLOAD_CHARS = 10_000
@@ -80,10 +80,22 @@ def new_run_dir(runs_dir: Path, name: str | None) -> Path:
     return candidate
 
 
+def trainer_environment(settings) -> dict[str, str]:
+    """Thread caps TensorFlow reads at start-up, and the priority the trainer lowers itself to."""
+    threads = str(max(1, settings.trainer_threads))
+    return {
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "TF_NUM_INTRAOP_THREADS": threads,
+        "TF_NUM_INTEROP_THREADS": "1",
+        "OMP_NUM_THREADS": threads,
+        "CHARLM_TRAINER_NICE": str(settings.trainer_nice),
+    }
+
+
 def _spawn(run_dir: Path, args: list[str]) -> subprocess.Popen:
     run_dir.mkdir(parents=True, exist_ok=True)
     log = open(run_dir / runfiles.LOG_FILE, "ab")  # noqa: SIM115 (the child owns it)
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, **trainer_environment(load_settings()), "PYTHONUNBUFFERED": "1"}
     # A new session: the run survives page reloads, closed tabs and a restarted server.
     child = subprocess.Popen(
         [sys.executable, "-m", "charlm", "train", "--out", str(run_dir), *args],

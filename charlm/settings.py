@@ -32,6 +32,8 @@ class Settings:
     training_enabled: bool
     max_epochs: int
     max_upload_mb: int
+    trainer_threads: int  # TensorFlow threads of a trainer launched from the page
+    trainer_nice: int  # its scheduling priority: the page's visitors come first
 
 
 def load_settings() -> Settings:
@@ -44,4 +46,8 @@ def load_settings() -> Settings:
         training_enabled=_env_flag("CHARLM_TRAINING", True),
         max_epochs=_env_int("CHARLM_MAX_EPOCHS", 30),
         max_upload_mb=_env_int("CHARLM_MAX_UPLOAD_MB", 10),
+        # One core left for the page: on 2 cores, 40 users keep their latency and the run
+        # keeps its pace (benchmarks/classroom_load.py).
+        trainer_threads=_env_int("CHARLM_TRAINER_THREADS", max(1, (os.cpu_count() or 2) - 1)),
+        trainer_nice=_env_int("CHARLM_TRAINER_NICE", 10),
     )
