@@ -12,18 +12,25 @@ import streamlit as st
 from charlm import temperature as tmath
 from charlm.artifacts import ArtifactError
 from charlm.settings import load_settings
-from charlm.ui import compare, explore, params, safe, sidebar
+from charlm.ui import compare, explore, identity, params, safe, sidebar
 from charlm.ui.gate import one_run_at_a_time
+from charlm.ui.memory import limit_malloc_arenas
 from charlm.ui.loaders import generate, get_sampler, model_catalogue, passage
 from charlm.ui.strings import text
-from charlm.ui.train_panel import train_tab
+from charlm.ui.train_panel import teacher_passphrase, train_tab
 
+limit_malloc_arenas()
 st.set_page_config(page_title="charlm · temperature explorer", page_icon="🌡️", layout="wide")
 
 
 def main() -> None:
     settings = load_settings()
-    models = model_catalogue(settings.artifacts_dir, settings.runs_dir)
+    viewer = identity.viewer(teacher_passphrase(settings))
+    models = {
+        name: entry
+        for name, entry in model_catalogue(settings.artifacts_dir, settings.runs_dir).items()
+        if "_access" not in entry or entry["_access"].can_see(viewer)
+    }
     default = "nietzsche-seed" if "nietzsche-seed" in models else next(iter(models), None)
     sidebar.init_from_link(list(models), default)
     sidebar.keep_page_state()

@@ -99,9 +99,45 @@ def open_model_folder(path: Path | str) -> ModelFolder:
         if not (path / required).is_file():
             raise ArtifactError(f"model folder {path} is incomplete: {required} is missing")
     metadata = atomic.read_json(path / METADATA_FILE)
-    if not isinstance(metadata, dict) or "context_length" not in metadata:
-        raise ArtifactError(f"{path / METADATA_FILE} is not valid model metadata")
+    problem = metadata_problem(metadata)
+    if problem:
+        raise ArtifactError(f"{path / METADATA_FILE} is not valid model metadata: {problem}")
     return ModelFolder(path, metadata)
+
+
+# The fields the page and CLI read, and the JSON types each must have (None: may be null).
+_METADATA_SCHEMA = {
+    "context_length": (int,),
+    "name": (str, type(None)),
+    "recipe": (dict, type(None)),
+    "corpus": (dict, type(None)),
+    "validation": (dict, type(None)),
+    "epochs_trained": (int, type(None)),
+}
+_NUMBERS = (int, float, type(None))
+
+
+def metadata_problem(metadata) -> str | None:
+    """What is wrong with a metadata.json payload, or None when it has the right shape."""
+    if not isinstance(metadata, dict):
+        return "not a JSON object"
+    if "context_length" not in metadata:
+        return "context_length is missing"
+    for key, kinds in _METADATA_SCHEMA.items():
+        value = metadata.get(key)
+        if key in metadata and (not isinstance(value, kinds) or isinstance(value, bool)):
+            return f"{key} must be {' or '.join(k.__name__ for k in kinds)} (got {value!r})"
+    if not 1 <= metadata["context_length"] <= 100_000:
+        return f"context_length must be between 1 and 100000 (got {metadata['context_length']})"
+    for key, value in (metadata.get("validation") or {}).items():
+        if key in {"loss_nats", "bits_per_char"} and (
+            not isinstance(value, _NUMBERS) or isinstance(value, bool)
+        ):
+            return f"validation.{key} must be a number (got {value!r})"
+    corpus_path = (metadata.get("corpus") or {}).get("path")
+    if corpus_path is not None and not isinstance(corpus_path, str):
+        return f"corpus.path must be a string (got {corpus_path!r})"
+    return None
 
 
 def load_vocab(folder: ModelFolder) -> Vocabulary:

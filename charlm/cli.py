@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from pathlib import Path
@@ -33,6 +34,16 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number (got {text!r})") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be >= 1 (got {value})")
+    return value
+
+
+def _seed_arg(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--seed must be a whole number (got {text!r})") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"--seed must be between 0 and 2**32-1 (got {value})")
     return value
 
 
@@ -104,7 +115,7 @@ def _add_generate(commands) -> None:
         "--seed-text", default=None, help="text to start from (default: a corpus passage)"
     )
     generate.add_argument(
-        "--seed", type=int, default=None, help="random seed (reproducible output)"
+        "--seed", type=_seed_arg, default=None, help="random seed (reproducible output)"
     )
     generate.add_argument("--top-k", type=_positive_int, default=None, help="keep the k likeliest")
     generate.add_argument("--top-p", type=_fraction, default=None, help="nucleus mass to keep")
@@ -124,6 +135,9 @@ def _add_evaluate_export_models(commands) -> None:
     export.add_argument("--no-snapshots", action="store_true", help="leave epoch snapshots out")
 
     commands.add_parser("models", help="list bundled and trained models")
+
+    dispatch = commands.add_parser("dispatch", help="work through the page's training queue")
+    dispatch.add_argument("--runs", type=Path, default=None, help="runs folder (CHARLM_RUNS)")
 
 
 def main(argv=None) -> int:
@@ -149,6 +163,9 @@ def cmd_train(args) -> int:
     from charlm.train import EXIT_BUSY, RunBusyError, train
 
     lower_priority()
+    check_out_folder(args.out, args.resume)
+    if args.corpus and not args.resume:
+        check_corpus_file(args.corpus)
     overrides = {field: getattr(args, field) for field in recipe_fields()}
     try:
         recipe = None if args.resume else make_recipe(args.recipe, **overrides)
@@ -169,6 +186,10 @@ def cmd_train(args) -> int:
         return EXIT_BUSY
     except (FileExistsError, FileNotFoundError) as exc:
         raise CliError(str(exc)) from None
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise CliError(f"the disk is full: {args.out} keeps its completed epochs") from None
+        raise CliError(f"cannot write the run folder {args.out}: {exc}") from None
     print(f"run {status}: {args.out}")
     return 0
 
@@ -238,6 +259,48 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_dispatch(args) -> int:
+    from charlm import quotas, run_queue
+    from charlm.settings import load_settings
+
+    settings = load_settings()
+    runs_dir = args.runs or settings.runs_dir
+    ran = run_queue.dispatch(
+        runs_dir,
+        max_seconds=settings.max_run_minutes * 60,
+        after_each=lambda: quotas.trim_to_budget(runs_dir, settings.runs_budget_mb),
+    )
+    print(f"dispatcher: {ran} run(s) done, queue empty")
+    return 0
+
+
+def check_corpus_file(path: str) -> None:
+    """The upload path's checks and messages, before any run folder is made."""
+    from charlm.jobs import UploadError, validate_upload
+
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise CliError(f"cannot read --corpus {path}: {exc.strerror or exc}") from None
+    try:
+        validate_upload(Path(path).name, data, max_mb=2048)
+    except UploadError as exc:
+        raise CliError(f"--corpus: {exc}") from None
+
+
+def check_out_folder(out: Path, resume: bool) -> None:
+    if str(out).strip() in {"", "."}:
+        raise CliError("--out needs a folder for the run, e.g. runs/my-run")
+    if not resume and (out / "run.json").exists():
+        raise CliError(f"{out} already holds a run; pass --resume to continue it")
+    from charlm.jobs import RunsFolderError, ensure_usable
+
+    try:
+        ensure_usable(out.parent if str(out.parent) else Path("."))
+    except RunsFolderError as exc:
+        raise CliError(str(exc)) from None
+
+
 def cmd_models(args) -> int:
     from charlm.artifacts import list_models
 
@@ -252,4 +315,5 @@ COMMANDS = {
     "evaluate": cmd_evaluate,
     "export": cmd_export,
     "models": cmd_models,
+    "dispatch": cmd_dispatch,
 }

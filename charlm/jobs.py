@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from charlm import atomic, runfiles
+from charlm import atomic, ownership, quotas, run_queue, runfiles
 from charlm.recipes import RECIPES
 from charlm.settings import PROJECT_ROOT, load_settings
 from charlm.train import EXIT_BUSY, RunBusyError, is_training_active
@@ -24,9 +24,18 @@ from charlm.train import EXIT_BUSY, RunBusyError, is_training_active
 MIN_UPLOAD_CHARS = 10_000
 MAX_DISTINCT_CHARS = 200
 UPLOAD_DIR = "uploads"
+UPLOAD_FILE = "corpus.txt"
 
 # Popen handles of trainers this process started, polled so finished ones are reaped.
 _children: list[subprocess.Popen] = []
+
+
+class RateLimitError(RuntimeError):
+    """This person started a run too recently."""
+
+
+class RunsFolderError(OSError):
+    """The runs folder cannot be created or written."""
 
 
 class UploadError(ValueError):
@@ -90,6 +99,12 @@ def trainer_environment(settings) -> dict[str, str]:
         "OMP_NUM_THREADS": threads,
         "CHARLM_TRAINER_NICE": str(settings.trainer_nice),
     }
+
+
+def run_trainer(run_dir: Path, args: list[str]) -> subprocess.Popen:
+    """Start `python -m charlm train --out run_dir ARGS` as a detached process logging to
+    train.log (the dispatcher waits on it; the page only reads its files)."""
+    return _spawn(Path(run_dir), list(args))
 
 
 def _spawn(run_dir: Path, args: list[str]) -> subprocess.Popen:
@@ -177,9 +192,90 @@ def read_run(run_dir: Path) -> RunState:
 
 
 def list_runs(runs_dir: Path) -> list[Path]:
-    """Run folders, most recently updated first."""
-    runs = [p.parent for p in Path(runs_dir).glob(f"*/{runfiles.RUN_FILE}")]
+    """Run folders (started, or queued from the page), most recently updated first."""
+    runs = {p.parent for p in Path(runs_dir).glob(f"*/{runfiles.RUN_FILE}")}
+    runs |= {p.parent for p in Path(runs_dir).glob(f"*/{ownership.ACCESS_FILE}")}
     return sorted(runs, key=lambda p: _mtime(p / runfiles.PROGRESS_FILE), reverse=True)
+
+
+def request_run(
+    settings,
+    recipe: str,
+    epochs: int,
+    upload: tuple[str, str] | None,
+    name: str | None,
+    owner: str | None,
+    extra_args: tuple[str, ...] = (),
+    now: float | None = None,
+) -> tuple[Path, int]:
+    """What the page's Train button does: check the request against the quotas, make the run
+    folder (with its owner, and the uploaded text inside it), queue it, and make sure the
+    dispatcher runs. Returns (run folder, position in the queue). Raises ValueError (bad
+    request), RateLimitError, QueueFullError or AlreadyQueuedError; nothing is left behind."""
+    if recipe not in RECIPES:
+        raise ValueError(f"unknown recipe {recipe!r}; choose one of {sorted(RECIPES)}")
+    if not isinstance(epochs, int) or not 1 <= epochs <= settings.max_epochs:
+        raise ValueError(f"epochs must be between 1 and {settings.max_epochs} (got {epochs!r})")
+    now = time.time() if now is None else now
+    wait = quotas.seconds_until_allowed(settings.runs_dir, owner, settings.run_interval_s, now)
+    if wait > 0:
+        raise RateLimitError(f"one run per {settings.run_interval_s:g} s: try again in {wait:.0f} s")
+    runs_dir = Path(settings.runs_dir)
+    ensure_usable(runs_dir)
+    run_dir = new_run_dir(runs_dir, name)
+    run_dir.mkdir(parents=True)
+    args = ["--recipe", recipe, "--epochs", str(epochs), "--name", name or run_dir.name]
+    try:
+        if upload is not None:
+            corpus = run_dir / UPLOAD_FILE  # inside the run: two uploads never share a name
+            atomic.write_text(corpus, upload[1])
+            args += ["--corpus", str(corpus.resolve())]
+        ownership.write_access(run_dir, ownership.new_access(owner, private=upload is not None))
+        position = run_queue.enqueue(
+            runs_dir, run_dir, args + list(extra_args), owner, settings.max_queue
+        )
+    except BaseException:
+        import shutil
+
+        shutil.rmtree(run_dir, ignore_errors=True)
+        raise
+    quotas.trim_to_budget(runs_dir, settings.runs_budget_mb, keep={run_dir.name})
+    run_queue.ensure_dispatcher(runs_dir, env=trainer_environment(settings))
+    return run_dir, position
+
+
+def request_resume(settings, run_dir: Path, owner: str | None) -> int:
+    """Queue an interrupted, failed or cancelled run to continue; returns its position."""
+    runs_dir = Path(run_dir).parent
+    position = run_queue.enqueue(runs_dir, Path(run_dir), ["--resume"], owner, settings.max_queue)
+    run_queue.ensure_dispatcher(runs_dir, env=trainer_environment(settings))
+    return position
+
+
+def ensure_usable(runs_dir: Path) -> None:
+    """A runs folder that cannot be written gives one clear RunsFolderError, not a traceback."""
+    try:
+        Path(runs_dir).mkdir(parents=True, exist_ok=True)
+        probe = Path(runs_dir) / f".probe-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise RunsFolderError(
+            f"the runs folder {runs_dir} cannot be written ({exc.strerror or exc}); "
+            "set CHARLM_RUNS to a writable folder"
+        ) from None
+
+
+def delete_run(run_dir: Path) -> bool:
+    """Remove a finished or waiting run folder (not one that is training)."""
+    import shutil
+
+    run_dir = Path(run_dir)
+    run_queue.withdraw(run_dir.parent, run_dir)
+    if read_run(run_dir).active:
+        return False
+    shutil.rmtree(run_dir, ignore_errors=True)
+    return not run_dir.exists()
 
 
 def _mtime(path: Path) -> float:
@@ -190,7 +286,10 @@ def _mtime(path: Path) -> float:
 
 
 def cancel_run(run_dir: Path) -> bool:
-    """SIGTERM the run's trainer; it stops at the next batch and keeps finished epochs."""
+    """SIGTERM the run's trainer (it stops at the next batch and keeps finished epochs), or
+    withdraw it from the queue if it has not started."""
+    if run_queue.withdraw(Path(run_dir).parent, Path(run_dir)):
+        return True
     state = read_run(run_dir)
     pid = state.progress.get("pid")
     if not state.active or not pid:

@@ -150,6 +150,10 @@ def network_from_keras(config: dict, weights: bytes | Path | str, label: str = "
         layers = config["config"]["layers"]
     except (KeyError, TypeError) as exc:
         raise NetworkFormatError(f"{label}: not a Sequential model config") from exc
+    if not isinstance(layers, list) or not all(
+        isinstance(lay, dict) and isinstance(lay.get("class_name"), str) for lay in layers
+    ):
+        raise NetworkFormatError(f"{label}: every layer needs a class_name")
     unsupported = sorted({lay["class_name"] for lay in layers} - SUPPORTED_LAYERS)
     if unsupported:
         raise NetworkFormatError(f"{label}: the sampler cannot run layer type(s) {unsupported}")
@@ -159,6 +163,8 @@ def network_from_keras(config: dict, weights: bytes | Path | str, label: str = "
             return _assemble(layers, h5, label)
     except OSError as exc:
         raise NetworkFormatError(f"{label}: weights are unreadable or truncated ({exc})") from exc
+    except (KeyError, TypeError, IndexError, ValueError) as exc:
+        raise NetworkFormatError(f"{label}: the model config is malformed ({exc!r})") from exc
 
 
 def _assemble(layers: list[dict], h5: h5py.File, label: str) -> Network:

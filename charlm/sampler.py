@@ -19,6 +19,9 @@ from charlm.network import Network
 from charlm.vocab import Vocabulary
 
 MAX_LENGTH = 100_000
+# Logits kept for the step inspector: temperatures x characters x vocabulary floats. 25 M
+# floats (100 MB) bounds any request: 100 temperatures x 100,000 characters is refused.
+MAX_LOGIT_CELLS = 25_000_000
 EMPTY_SEED_NOTE = "An empty seed text starts from the LSTM's zero state (a blank page)."
 
 
@@ -142,8 +145,14 @@ class Sampler:
             tmath.top_k_filter(np.ones(2), top_k)  # validates k
         if top_p is not None:
             tmath.top_p_filter(np.ones(2), top_p)  # validates p
-        seed, dropped = self.prepare_seed(seed_text, on_unknown)
         rows = len(temps)
+        if rows * steps * self.network.vocab_size > MAX_LOGIT_CELLS:
+            most = MAX_LOGIT_CELLS // (rows * self.network.vocab_size)
+            raise ValueError(
+                f"{rows} temperature(s) x {steps:,} characters is too much work at once; "
+                f"with {rows} temperature(s) ask for at most {most:,} characters"
+            )
+        seed, dropped = self.prepare_seed(seed_text, on_unknown)
         scale = np.array([0.0 if t == tmath.GREEDY else t for t in temps])[None, :, None]
         gumbel = self.gumbel_noise(rng_seed, steps, rows, coupled)
         state = self.warm_state(seed, rows)

@@ -3,6 +3,7 @@ clean stop on SIGTERM and resume after a kill; one run at a time per runs folder
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import time
@@ -39,6 +40,21 @@ def is_training_active(runs_dir: Path) -> bool:
         return True
     lock.release()
     return False
+
+
+RESERVE_FILE = ".disk-reserve"
+RESERVE_BYTES = 256 * 1024
+
+
+def _reserve_space(run_dir: Path) -> Path:
+    """A small file deleted when the disk fills, so the trainer can still record why it stopped
+    (otherwise progress.json would stay "running" and the page would guess "killed")."""
+    path = run_dir / RESERVE_FILE
+    try:
+        path.write_bytes(b"\0" * RESERVE_BYTES)
+    except OSError:
+        pass
+    return path
 
 
 def _prepare_run(run_dir: Path, recipe: Recipe | None, corpus_path, resume: bool, name, epochs):
@@ -100,16 +116,24 @@ def train(
             message=None,
             started=time.time(),
         )
+        reserve = _reserve_space(run_dir)
         try:
             status = _fit(run_dir, recipe, corpus_path, resume, strategy, verbose, stop)
         except BaseException as exc:
+            if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+                reserve.unlink(missing_ok=True)  # room to say so; completed epochs stay
+                message = "the disk is full: free some space, then resume (completed epochs kept)"
+            else:
+                message = f"{type(exc).__name__}: {exc}"
             runfiles.update_progress(
                 run_dir,
                 status="failed",
-                message=f"{type(exc).__name__}: {exc}",
+                message=message,
+                disk_full=isinstance(exc, OSError) and exc.errno == errno.ENOSPC,
                 traceback=traceback.format_exc()[-4000:],
             )
             raise
+        reserve.unlink(missing_ok=True)
         return status
     finally:
         lock.release()
@@ -159,7 +183,7 @@ def _fit(
 def _record_run_facts(run_dir: Path, corpus: Corpus, vocab: Vocabulary, device: str) -> None:
     run = atomic.read_json(run_dir / runfiles.RUN_FILE)
     run["corpus"].update(
-        sha256=corpus.sha256, characters=len(corpus.text), source=corpus.source,
+        sha256=corpus.sha256, characters=len(corpus.text), source=Path(str(corpus.source)).name,
         vocab_size=vocab.size,
     )  # fmt: skip
     run["device"] = device

@@ -164,8 +164,21 @@ def test_corrupt_model_shows_an_error(app_env):
     assert any("cannot be loaded" in e.value for e in at.error)
 
 
-def test_train_tab_reports_a_killed_run_as_interrupted(app_env, isolated_runs):
-    from charlm import atomic
+OWNER_TOKEN = "owner-token-aaaaaaaaaaaaaaaaaaaaaaaa"
+STRANGER_TOKEN = "stranger-token-bbbbbbbbbbbbbbbbbbbbbb"
+
+
+def as_browser(monkeypatch, token):
+    """The next AppTest runs as a browser whose cookie holds `token` (a reload keeps it)."""
+    from charlm.ui import identity
+
+    monkeypatch.setattr(identity, "read_cookie", lambda: token)
+
+
+def test_train_tab_reports_a_killed_run_as_interrupted(app_env, isolated_runs, monkeypatch):
+    from charlm import atomic, ownership
+
+    as_browser(monkeypatch, OWNER_TOKEN)
 
     run_dir = isolated_runs / "killed-run"
     atomic.write_json(
@@ -181,6 +194,7 @@ def test_train_tab_reports_a_killed_run_as_interrupted(app_env, isolated_runs):
         run_dir / "history.json",
         [{"epoch": 1, "loss": 2.0, "val_loss": 2.1, "val_bits_per_char": 3.0, "seconds": 1.0}],
     )
+    ownership.write_access(run_dir, ownership.new_access(ownership.owner_id(OWNER_TOKEN), False))
     at = run_app({"view": "train"})
     assert any("stopped without finishing" in w.value for w in at.warning)
     assert any(b.key == "resume_run" for b in at.button)

@@ -14,6 +14,7 @@ from charlm.artifacts import (
     load_sampler,
     open_model_folder,
 )
+from charlm import ownership
 from charlm.corpus import CorpusError, load_corpus, random_passage
 from charlm.sampler import Generation, Sampler
 from charlm.ui.memo import SharedCache
@@ -31,7 +32,7 @@ _catalogues = SharedCache(max_entries=4, ttl=2.0)
 _samplers = SharedCache(max_entries=16)
 # A class starting from the same passage hits this often. A 400-character single-temperature
 # entry holds 91 kB of float32 logits (the largest, 6 temperatures x 2,000 steps, 2.7 MB).
-_generations = SharedCache(max_entries=96)
+_generations = SharedCache(max_entries=64)
 
 
 def model_catalogue(artifacts_dir: Path, runs_dir: Path) -> dict[str, dict]:
@@ -45,6 +46,8 @@ def model_catalogue(artifacts_dir: Path, runs_dir: Path) -> dict[str, dict]:
                 catalogue[name] = {"path": path, **open_model_folder(path).metadata}
             except ArtifactError:
                 continue
+            if name.startswith("runs/"):  # who may see it: the run folder's access record
+                catalogue[name]["_access"] = ownership.read_access(Path(path).parent)
         return catalogue
 
     return _catalogues.get((str(artifacts_dir), str(runs_dir)), scan)

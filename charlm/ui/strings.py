@@ -180,10 +180,52 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "loss_chart": {"en": "Loss per epoch (nats/char)", "ko": "에포크별 손실 (nats/글자)"},
     "latest_samples": {"en": "Samples after epoch {epoch}", "ko": "에포크 {epoch} 뒤 샘플"},
+    "runs_unusable": {
+        "en": "Training runs cannot be stored here: {error}",
+        "ko": "학습 기록을 저장할 수 없습니다: {error}",
+    },
+    "teacher": {"en": "Teacher", "ko": "교사"},
+    "teacher_on": {
+        "en": "Teacher mode: you can cancel, delete, pin or publish every run.",
+        "ko": "교사 모드: 모든 학습을 취소, 삭제, 고정, 공개할 수 있습니다.",
+    },
+    "teacher_off": {"en": "Leave teacher mode", "ko": "교사 모드 끝내기"},
+    "passphrase": {"en": "Teacher passphrase", "ko": "교사 암호"},
+    "unlock": {"en": "Unlock", "ko": "잠금 해제"},
+    "wrong_passphrase": {"en": "That passphrase is not right.", "ko": "암호가 맞지 않습니다."},
+    "upload_private": {
+        "en": "A run on uploaded text is private: only you (and the teacher) see it, "
+        "until you publish it.",
+        "ko": "올린 글로 학습한 결과는 비공개입니다. 공개하기 전까지 본인(과 교사)만 볼 수 있습니다.",
+    },
+    "queued": {
+        "en": "Queued {name}: number {position} in line. It starts by itself, "
+        "even if you close the page.",
+        "ko": "{name} 대기열 {position}번째. 페이지를 닫아도 차례가 되면 시작합니다.",
+    },
+    "queue_position": {
+        "en": "Waiting in the training queue: number {position} in line.",
+        "ko": "학습 대기열에서 {position}번째로 기다리는 중입니다.",
+    },
+    "private_run": {
+        "en": "This run is private to the person who started it.",
+        "ko": "이 학습은 시작한 사람만 볼 수 있습니다.",
+    },
+    "epochs_done": {"en": "{epoch} of {epochs} epochs", "ko": "에포크 {epoch}/{epochs}"},
+    "resumed": {
+        "en": "Resume queued: number {position} in line.",
+        "ko": "이어서 학습 예약: 대기열 {position}번째.",
+    },
+    "delete": {"en": "Delete run", "ko": "학습 삭제"},
+    "pin": {"en": "Pin (keep)", "ko": "고정 (보관)"},
+    "unpin": {"en": "Unpin", "ko": "고정 해제"},
+    "publish": {"en": "Publish", "ko": "공개"},
+    "unpublish": {"en": "Make private", "ko": "비공개로"},
     "no_runs": {"en": "No training runs yet.", "ko": "아직 학습 기록이 없습니다."},
 }
 
 STATUS = {
+    "queued": {"en": "waiting in the queue", "ko": "대기 중"},
     "starting": {"en": "starting", "ko": "시작 중"},
     "running": {"en": "running", "ko": "진행 중"},
     "exporting": {"en": "saving the model", "ko": "모델 저장 중"},

@@ -1,4 +1,5 @@
-"""The Train tab: launch a background run, watch it live, cancel or resume it."""
+"""The Train view: ask for a run, wait in the queue, watch it live; the owner (or the teacher)
+cancels, resumes, deletes, pins or publishes it."""
 
 from __future__ import annotations
 
@@ -7,36 +8,56 @@ from pathlib import Path
 
 import streamlit as st
 
-from charlm import jobs
-from charlm.settings import Settings
-from charlm.train import RunBusyError
-from charlm.ui import charts
+from charlm import jobs, ownership, run_queue, settings as settings_module
+from charlm.settings import Settings, load_settings
+from charlm.ui import charts, identity, safe
 from charlm.ui.strings import status_label, text
 
 POLL_SECONDS = 2
+FALSE_WORDS = settings_module.FALSE_WORDS
+
+
+def _secret(name: str):
+    try:
+        return st.secrets.get(name)
+    except Exception:  # no secrets file: Streamlit raises when secrets are read
+        return None
 
 
 def training_switch(settings: Settings) -> tuple[bool, str]:
     """(enabled, why not): env CHARLM_TRAINING=0 or secret training_enabled = false turn it off."""
     if not settings.training_enabled:
-        return False, "CHARLM_TRAINING=0"
-    try:
-        secret = st.secrets.get("training_enabled", True)
-    except Exception:  # no secrets file: Streamlit raises when secrets are read
-        secret = True
-    if str(secret).lower() in {"0", "false", "no", "off"}:
+        return False, "CHARLM_TRAINING"
+    secret = _secret("training_enabled")
+    if secret is not None and str(secret).strip().lower() in FALSE_WORDS:
         return False, "secrets: training_enabled = false"
     return True, ""
 
 
+def teacher_passphrase(settings: Settings) -> str | None:
+    secret = _secret("teacher_passphrase")
+    return str(secret) if secret else settings.teacher_passphrase
+
+
 def train_tab(lang: str, settings: Settings) -> None:
     st.caption(text(lang, "train_intro"))
+    for problem in settings_module.PROBLEMS:
+        st.warning(safe.markdown(problem))
+    passphrase = teacher_passphrase(settings)
+    viewer = identity.viewer(passphrase)
     enabled, why = training_switch(settings)
     if enabled:
-        launch_form(lang, settings)
+        launch_form(lang, settings, viewer)
     else:
-        st.info(text(lang, "training_disabled", why=why))
-    runs = jobs.list_runs(settings.runs_dir)
+        st.info(text(lang, "training_disabled", why=safe.markdown(why)))
+    if passphrase:
+        teacher_box(lang, passphrase, viewer)
+    try:
+        run_queue.ensure_dispatcher(settings.runs_dir, env=jobs.trainer_environment(settings))
+        runs = visible_runs(settings.runs_dir, viewer)
+    except OSError as exc:
+        st.error(text(lang, "runs_unusable", error=safe.markdown(exc)))
+        return
     if not runs:
         st.caption(text(lang, "no_runs"))
         return
@@ -44,10 +65,32 @@ def train_tab(lang: str, settings: Settings) -> None:
     if st.session_state.get("watched_run") not in names:
         st.session_state.watched_run = names[0]
     st.selectbox(text(lang, "run"), names, key="watched_run")
-    live_progress(lang, settings.runs_dir, enabled)
+    live_progress(lang, Path(settings.runs_dir) / st.session_state.watched_run, viewer, enabled)
 
 
-def launch_form(lang: str, settings: Settings) -> None:
+def visible_runs(runs_dir: Path, viewer: ownership.Viewer) -> list[Path]:
+    """Runs this viewer may see: public ones, published ones, their own; all for the teacher."""
+    if not Path(runs_dir).is_dir():
+        return []
+    return [p for p in jobs.list_runs(runs_dir) if ownership.read_access(p).can_see(viewer)]
+
+
+def teacher_box(lang: str, passphrase: str, viewer: ownership.Viewer) -> None:
+    with st.expander(text(lang, "teacher")):
+        if viewer.teacher:
+            st.success(text(lang, "teacher_on"))
+            if st.button(text(lang, "teacher_off"), key="teacher_off"):
+                identity.lock_teacher()
+                st.rerun()
+            return
+        given = st.text_input(text(lang, "passphrase"), type="password", key="teacher_pass")
+        if st.button(text(lang, "unlock"), key="teacher_unlock"):
+            if identity.unlock_teacher(given, passphrase):
+                st.rerun()
+            st.error(text(lang, "wrong_passphrase"))
+
+
+def launch_form(lang: str, settings: Settings, viewer: ownership.Viewer) -> None:
     with st.form("train_form"):
         cols = st.columns(3)
         recipe = cols[0].radio(
@@ -74,12 +117,15 @@ def launch_form(lang: str, settings: Settings) -> None:
             format_func=lambda s: text(lang, f"corpus_{s}"),
         )
         upload = st.file_uploader(text(lang, "upload"), type=["txt"], key="train_upload")
+        st.caption(text(lang, "upload_private"))
         name = st.text_input(text(lang, "run_name"), key="train_name", max_chars=48)
         pressed = st.form_submit_button(text(lang, "train_button"), type="primary")
     if pressed:
         file = (upload.name, upload.getvalue()) if upload is not None else None
-        message = launch(settings, recipe, int(epochs), units, source, file, name, lang)
-        (st.success if message[0] == "ok" else st.warning)(message[1])
+        outcome, message = launch(
+            settings, recipe, int(epochs), units, source, file, name, lang, viewer
+        )
+        (st.success if outcome == "ok" else st.warning)(message)
 
 
 def launch(
@@ -91,80 +137,53 @@ def launch(
     upload: tuple[str, bytes] | None,
     name: str,
     lang: str,
+    viewer: ownership.Viewer | None = None,
 ) -> tuple[str, str]:
     """What the Train button does: ("ok" | "refused", message). Nothing starts on bad input."""
-    corpus_path = None
+    corpus = None
     if source == "upload":
         if upload is None:
             return "refused", text(lang, "upload_needed")
         try:
-            corpus_text = jobs.validate_upload(upload[0], upload[1], settings.max_upload_mb)
+            corpus = (upload[0], jobs.validate_upload(upload[0], upload[1], settings.max_upload_mb))
         except jobs.UploadError as exc:
-            return "refused", str(exc)
-        corpus_path = jobs.save_upload(settings.runs_dir, upload[0], corpus_text)
+            return "refused", safe.markdown(exc)
+    owner = viewer.owner if viewer else None
     try:
-        run_dir = jobs.start_run(
-            settings.runs_dir,
-            recipe,
-            epochs,
-            corpus_path,
-            name or None,
-            max_epochs=settings.max_epochs,
-            extra_args=("--units", str(units)),
+        run_dir, position = jobs.request_run(
+            settings, recipe, epochs, corpus, name or None, owner, ("--units", str(units))
         )
-    except RunBusyError:
-        return "refused", text(lang, "busy")
-    except ValueError as exc:
-        return "refused", str(exc)
+    except (
+        ValueError,
+        OSError,
+        jobs.RateLimitError,
+        run_queue.QueueFullError,
+        run_queue.AlreadyQueuedError,
+    ) as exc:
+        return "refused", safe.markdown(exc)
     st.session_state.watched_run = run_dir.name
-    return "ok", text(lang, "started", name=run_dir.name)
+    return "ok", text(lang, "queued", name=safe.markdown(run_dir.name), position=position)
 
 
-def live_progress(lang: str, runs_dir: Path, enabled: bool) -> None:
-    """Polls only while the watched run is active: an idle page costs the server nothing."""
-    run_dir = Path(runs_dir) / st.session_state.watched_run
-    every = POLL_SECONDS if jobs.read_run(run_dir).active else None
-    st.fragment(_progress_view, run_every=every)(lang, run_dir, enabled)
-
-
-def _progress_view(lang: str, run_dir: Path, enabled: bool) -> None:
+def live_progress(lang: str, run_dir: Path, viewer: ownership.Viewer, enabled: bool) -> None:
+    """Polls only while the watched run is waiting or active, with one small file read per
+    poll: an idle page costs the server nothing, and no other visitor is disturbed."""
     state = jobs.read_run(run_dir)
-    progress = state.progress
-    epochs = progress.get("epochs") or 1
+    every = POLL_SECONDS if state.active or state.status == "queued" else None
+    st.fragment(_progress_view, run_every=every)(lang, run_dir, viewer, enabled)
+
+
+def _progress_view(lang: str, run_dir: Path, viewer: ownership.Viewer, enabled: bool) -> None:
+    state = jobs.read_run(run_dir)
+    access = ownership.read_access(run_dir)
+    if not access.can_see(viewer):
+        st.info(text(lang, "private_run"))
+        return
+    may_control = enabled and access.can_control(viewer)
     st.markdown(text(lang, "status", status=status_label(lang, state.status)))
-    fraction = min(max(float(progress.get("fraction") or 0.0), 0.0), 1.0)
-    st.progress(
-        fraction,
-        text=text(
-            lang,
-            "epoch_progress",
-            epoch=min(progress.get("epoch", 0) + 1, epochs)
-            if state.active
-            else progress.get("epoch", 0),
-            epochs=epochs,
-            batch=progress.get("batch", 0),
-        ),
-    )
-    if state.active:
-        eta = float(progress.get("eta_seconds") or 0)
-        st.caption(text(lang, "eta", minutes=eta // 60, seconds=eta % 60))
-        if enabled and st.button(text(lang, "cancel"), key="cancel_run"):
-            jobs.cancel_run(run_dir)
-            st.info(text(lang, "cancelling"))
-    elif state.status == "failed":
-        st.error(text(lang, "failed", message=progress.get("message", "")))
-        st.code(progress.get("traceback") or state.log_tail(), language="text")
-    elif state.status == "interrupted":
-        st.warning(text(lang, "interrupted"))
-        if enabled and st.button(text(lang, "resume"), key="resume_run"):
-            try:
-                jobs.resume_run(run_dir)
-            except RunBusyError:
-                st.warning(text(lang, "busy"))
-    elif state.status == "done":
-        st.success(text(lang, "done", model=f"runs/{state.name}"))
-    elif state.status == "cancelled":
-        st.info(text(lang, "cancelled", epochs=len(state.history)))
+    status_detail(lang, state, run_dir, may_control)
+    if may_control:
+        owner_actions(lang, state, run_dir, access, viewer)
     _rerun_when_run_stops(state)
     if state.history:
         st.markdown(f"**{text(lang, 'loss_chart')}**")
@@ -176,11 +195,76 @@ def _progress_view(lang: str, run_dir: Path, enabled: bool) -> None:
             st.text(f"T = {temp}: {sample[:300]}")
 
 
+def status_detail(lang: str, state: jobs.RunState, run_dir: Path, may_control: bool) -> None:
+    progress = state.progress
+    epochs = max(int(progress.get("epochs") or 1), 1)
+    if state.status == "queued":
+        place = run_queue.position(run_dir.parent, run_dir)
+        st.info(text(lang, "queue_position", position=place or 1))
+        return
+    done_epochs = int(progress.get("epoch") or 0)
+    finished = not state.active
+    fraction = 1.0 if state.status == "done" else float(progress.get("fraction") or 0.0)
+    label = (
+        text(lang, "epochs_done", epoch=done_epochs, epochs=epochs)
+        if finished
+        else text(
+            lang,
+            "epoch_progress",
+            epoch=min(done_epochs + 1, epochs),
+            epochs=epochs,
+            batch=progress.get("batch", 0),
+        )
+    )
+    st.progress(min(max(fraction, 0.0), 1.0), text=label)
+    if state.active and progress.get("eta_seconds") is not None:
+        eta = float(progress["eta_seconds"])
+        st.caption(text(lang, "eta", minutes=eta // 60, seconds=eta % 60))
+    elif state.status == "failed":
+        st.error(text(lang, "failed", message=safe.markdown(progress.get("message", ""))))
+        if may_control:
+            st.code(progress.get("traceback") or state.log_tail(), language="text")
+    elif state.status == "interrupted":
+        st.warning(text(lang, "interrupted"))
+    elif state.status == "done":
+        st.success(text(lang, "done", model=safe.markdown(f"runs/{state.name}")))
+    elif state.status == "cancelled":
+        note = progress.get("message")
+        st.info(text(lang, "cancelled", epochs=len(state.history)) + (f" ({safe.markdown(note)})" if note else ""))
+
+
+def owner_actions(lang, state, run_dir: Path, access, viewer) -> None:
+    cols = st.columns(4)
+    if state.active or state.status == "queued":
+        if cols[0].button(text(lang, "cancel"), key="cancel_run"):
+            jobs.cancel_run(run_dir)
+            st.info(text(lang, "cancelling"))
+    elif state.status in {"interrupted", "failed", "cancelled"} and state.history:
+        if cols[0].button(text(lang, "resume"), key="resume_run"):
+            try:
+                position = jobs.request_resume(load_settings(), run_dir, viewer.owner)
+                st.success(text(lang, "resumed", position=position))
+            except (run_queue.QueueFullError, run_queue.AlreadyQueuedError, OSError) as exc:
+                st.error(safe.markdown(exc))
+    if not state.active:
+        if cols[1].button(text(lang, "delete"), key="delete_run"):
+            jobs.delete_run(run_dir)
+            st.rerun()
+    if cols[2].button(text(lang, "unpin" if access.pinned else "pin"), key="pin_run"):
+        ownership.update_access(run_dir, pinned=not access.pinned)
+        st.rerun()
+    if access.private and cols[3].button(
+        text(lang, "unpublish" if access.published else "publish"), key="publish_run"
+    ):
+        ownership.update_access(run_dir, published=not access.published)
+        st.rerun()
+
+
 def _rerun_when_run_stops(state: jobs.RunState) -> None:
     """When the watched run stops, rerun the whole page: polling ends, and a finished run's
     model appears in the model selector at once."""
     key = f"_was_active_{state.name}"
     was_active = st.session_state.get(key)
-    st.session_state[key] = state.active
-    if was_active and not state.active and os.environ.get("CHARLM_NO_AUTORERUN") != "1":
+    st.session_state[key] = state.active or state.status == "queued"
+    if was_active and not st.session_state[key] and os.environ.get("CHARLM_NO_AUTORERUN") != "1":
         st.rerun(scope="app")
