@@ -36,6 +36,7 @@ bench: $(VENV)/.dev
 	$(PY) benchmarks/sampling_speed.py
 	$(PY) benchmarks/training_epoch.py
 	$(PY) benchmarks/app_startup.py
+	$(PY) benchmarks/classroom_load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

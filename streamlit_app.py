@@ -14,8 +14,8 @@ from charlm.artifacts import ArtifactError
 from charlm.settings import load_settings
 from charlm.ui import compare, explore, identity, params, safe, sidebar
 from charlm.ui.gate import one_run_at_a_time
-from charlm.ui.memory import limit_malloc_arenas
 from charlm.ui.loaders import generate, get_sampler, model_catalogue, passage
+from charlm.ui.memory import limit_malloc_arenas
 from charlm.ui.strings import text
 from charlm.ui.train_panel import teacher_passphrase, train_tab
 

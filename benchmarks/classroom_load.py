@@ -240,13 +240,13 @@ def row(users, logs, memory, trainer) -> str:
         f"{memory[0]:>6.0f} {memory[1]:>6.0f} {memory[2]:>6.0f}"
     )
     text += f"  {trainer}" if trainer else ""
-    text += f"   [text changed {changed}/{compared}; same T, same text {sum(repeats)}/{len(repeats)}]"
+    text += (
+        f"   [text changed {changed}/{compared}; same T, same text {sum(repeats)}/{len(repeats)}]"
+    )
     return text
 
 
-HEADER = (
-    "users  median    p95    max  open p95 s  unfinished  mem0  peak  after  trainer ms/batch"
-)
+HEADER = "users  median    p95    max  open p95 s  unfinished  mem0  peak  after  trainer ms/batch"
 
 
 def run_phase(port, server_pid, users, args, trainer_rate=None) -> str:

@@ -219,7 +219,9 @@ def request_run(
     now = time.time() if now is None else now
     wait = quotas.seconds_until_allowed(settings.runs_dir, owner, settings.run_interval_s, now)
     if wait > 0:
-        raise RateLimitError(f"one run per {settings.run_interval_s:g} s: try again in {wait:.0f} s")
+        raise RateLimitError(
+            f"one run per {settings.run_interval_s:g} s: try again in {wait:.0f} s"
+        )
     runs_dir = Path(settings.runs_dir)
     ensure_usable(runs_dir)
     run_dir = new_run_dir(runs_dir, name)

@@ -26,9 +26,11 @@ def new_token() -> str:
 
 
 def is_token(value: object) -> bool:
-    return isinstance(value, str) and 20 <= len(value) <= 64 and value.replace("-", "").replace(
-        "_", ""
-    ).isalnum()
+    return (
+        isinstance(value, str)
+        and 20 <= len(value) <= 64
+        and value.replace("-", "").replace("_", "").isalnum()
+    )
 
 
 def owner_id(token: str) -> str:

@@ -1,10 +1,9 @@
 """The page through streamlit.testing.v1.AppTest, on a tiny model trained by the real code."""
 
-import shutil
-from pathlib import Path
-
 import json
 import re
+import shutil
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from charlm import ownership
 from charlm.artifacts import (
     ArtifactError,
     ModelFolder,
@@ -14,7 +15,6 @@ from charlm.artifacts import (
     load_sampler,
     open_model_folder,
 )
-from charlm import ownership
 from charlm.corpus import CorpusError, load_corpus, random_passage
 from charlm.sampler import Generation, Sampler
 from charlm.ui.memo import SharedCache

@@ -196,7 +196,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "upload_private": {
         "en": "A run on uploaded text is private: only you (and the teacher) see it, "
         "until you publish it.",
-        "ko": "올린 글로 학습한 결과는 비공개입니다. 공개하기 전까지 본인(과 교사)만 볼 수 있습니다.",
+        "ko": "올린 글로 학습한 결과는 비공개입니다. "
+        "공개하기 전까지 본인(과 교사)만 볼 수 있습니다.",
     },
     "queued": {
         "en": "Queued {name}: number {position} in line. It starts by itself, "

@@ -64,4 +64,5 @@ def legend_html(low_label: str, high_label: str) -> str:
         f'font-size:0.8rem">{p:.{1 if p < 0.01 else 0}%}</span>'
         for p, (background, color) in zip(levels, probability_colors(levels))
     )
-    return f'<div style="font-size:0.85rem">{safe.html_text(low_label)} {cells} {safe.html_text(high_label)}</div>'
+    low, high = safe.html_text(low_label), safe.html_text(high_label)
+    return f'<div style="font-size:0.85rem">{low} {cells} {high}</div>'

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from charlm import jobs, ownership, run_queue, settings as settings_module
+from charlm import jobs, ownership, run_queue
+from charlm import settings as settings_module
 from charlm.settings import Settings, load_settings
 from charlm.ui import charts, identity, safe
 from charlm.ui.strings import status_label, text
@@ -187,7 +188,9 @@ def _progress_view(lang: str, run_dir: Path, viewer: ownership.Viewer, enabled: 
     _rerun_when_run_stops(state)
     if state.history:
         st.markdown(f"**{text(lang, 'loss_chart')}**")
-        st.vega_lite_chart(charts.history_chart(charts.history_rows(state.history)), width="stretch")
+        st.vega_lite_chart(
+            charts.history_chart(charts.history_rows(state.history)), width="stretch"
+        )
     if state.samples:
         latest = state.samples[-1]
         st.markdown(f"**{text(lang, 'latest_samples', epoch=latest['epoch'])}**")
@@ -230,7 +233,10 @@ def status_detail(lang: str, state: jobs.RunState, run_dir: Path, may_control: b
         st.success(text(lang, "done", model=safe.markdown(f"runs/{state.name}")))
     elif state.status == "cancelled":
         note = progress.get("message")
-        st.info(text(lang, "cancelled", epochs=len(state.history)) + (f" ({safe.markdown(note)})" if note else ""))
+        st.info(
+            text(lang, "cancelled", epochs=len(state.history))
+            + (f" ({safe.markdown(note)})" if note else "")
+        )
 
 
 def owner_actions(lang, state, run_dir: Path, access, viewer) -> None:
