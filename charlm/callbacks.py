@@ -77,6 +77,7 @@ class RunRecorder(keras.callbacks.Callback):
         self._last_write = 0.0
         self._epoch_start = time.monotonic()
         self._epoch = 0
+        self._epoch_seconds: float | None = None  # the last full epoch's time
 
     def on_epoch_begin(self, epoch, logs=None):
         # On resume, drop records of epochs that did not complete before the interruption.
@@ -96,10 +97,9 @@ class RunRecorder(keras.callbacks.Callback):
         self._last_write = now
         elapsed = now - self._epoch_start
         done = self._epoch + (batch + 1) / self.batches
-        rate = elapsed / max(batch + 1, 1)
-        remaining = (self.batches - batch - 1) * rate + (
-            self.epochs - self._epoch - 1
-        ) * rate * self.batches
+        remaining = estimate_remaining(
+            elapsed, batch + 1, self.batches, self.epochs - self._epoch - 1, self._epoch_seconds
+        )
         runfiles.update_progress(
             self.run_dir,
             status="running",
@@ -107,11 +107,12 @@ class RunRecorder(keras.callbacks.Callback):
             batch=batch + 1,
             loss=_float(logs, "loss"),
             fraction=done / self.epochs,
-            eta_seconds=round(remaining, 1),
+            eta_seconds=None if remaining is None else round(remaining, 1),
         )
 
     def on_epoch_end(self, epoch, logs=None):
         seconds = time.monotonic() - self._epoch_start
+        self._epoch_seconds = seconds
         val = _float(logs, "val_loss")
         row = {
             "epoch": epoch + 1,
@@ -150,6 +151,22 @@ class RunRecorder(keras.callbacks.Callback):
             self.sample_seed, runfiles.SAMPLE_LENGTH, runfiles.SAMPLE_TEMPERATURES, rng_seed=0
         )
         return {str(t): text for t, text in zip(runfiles.SAMPLE_TEMPERATURES, generation.texts)}
+
+
+WARMUP_BATCHES = 20
+
+
+def estimate_remaining(elapsed, batches_done, batches, epochs_left, last_epoch_seconds):
+    """Seconds left in the run. The first batches of an epoch carry its start-up (data
+    pipeline, a validation pass just before), so a rate from them once gave 11,000-300,000 s;
+    until WARMUP_BATCHES have run, the last full epoch's time is used instead (None if none)."""
+    if batches_done < min(WARMUP_BATCHES, batches):
+        if last_epoch_seconds is None:
+            return None
+        per_batch = last_epoch_seconds / batches
+    else:
+        per_batch = elapsed / batches_done
+    return (batches - batches_done) * per_batch + epochs_left * batches * per_batch
 
 
 def _float(logs, key):

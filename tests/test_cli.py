@@ -87,3 +87,39 @@ def test_bad_recipe_field_exits_2(capsys, tmp_path):
         capsys, "train", "--recipe", "seed", "--layers", "2", "--out", str(tmp_path / "x")
     )
     assert code == 2 and "no field" in err
+
+
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (b"", "empty"),
+        (b"tiny text", "at least 10,000"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 20000, "binary"),
+        ("long enough text ".encode("utf-16") * 1000, "binary"),
+        ("café latte ".encode("latin-1") * 2000, "not UTF-8"),
+    ],
+)
+def test_train_refuses_bad_corpus_files_before_making_a_run(capsys, tmp_path, content, reason):
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_bytes(content)
+    out_dir = tmp_path / "runs" / "r"
+    code, _, err = run(capsys, "train", "--corpus", str(corpus), "--out", str(out_dir))
+    assert code == 2 and reason in err and "Traceback" not in err
+    assert not out_dir.exists()
+
+
+def test_train_refuses_an_empty_out_and_an_unwritable_folder(capsys, tmp_path):
+    code, _, err = run(capsys, "train", "--out", "")
+    assert code == 2 and "--out" in err
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code, _, err = run(capsys, "train", "--out", str(blocker / "runs" / "r"))
+    assert code == 2 and "cannot be written" in err
+
+
+def test_generate_names_the_seed_flag_and_bounds_the_work(capsys, tiny_seed_model):
+    code, _, err = generate(capsys, tiny_seed_model, "--seed", "-1")
+    assert code == 2 and "--seed" in err
+    temps = ["1.0"] * 100
+    code, _, err = generate(capsys, tiny_seed_model, "--length", "100000", "--temperature", *temps)
+    assert code == 2 and "too much work" in err

@@ -182,3 +182,12 @@ def test_mirrored_strategy_trains_the_same_recipe(tmp_path, tiny_corpus):
     run = json.loads((run_dir / "run.json").read_text())
     assert run["device"].startswith("mirrored")
     assert open_model_folder(run_dir / "model").metadata["epochs_trained"] == 1
+
+
+def test_time_left_ignores_the_slow_first_batches_of_an_epoch():
+    from charlm.callbacks import estimate_remaining
+
+    # batch 1 of epoch 2 took 30 s of start-up: no jump to 30 s x 1000 batches
+    assert estimate_remaining(30.0, 1, 1000, 1, last_epoch_seconds=40.0) == pytest.approx(79.96)
+    assert estimate_remaining(30.0, 1, 1000, 1, last_epoch_seconds=None) is None
+    assert estimate_remaining(10.0, 500, 1000, 0, last_epoch_seconds=None) == pytest.approx(10.0)
