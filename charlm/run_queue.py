@@ -95,13 +95,9 @@ def withdraw(runs_dir: Path, run_dir: Path) -> bool:
 
 
 def dispatcher_running(runs_dir: Path) -> bool:
-    lock = FileLock(str(Path(runs_dir) / DISPATCHER_LOCK))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        return True
-    lock.release()
-    return False
+    from charlm.train import lock_is_held
+
+    return lock_is_held(FileLock(str(Path(runs_dir) / DISPATCHER_LOCK)))
 
 
 def ensure_dispatcher(runs_dir: Path, env: dict | None = None) -> bool:

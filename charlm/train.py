@@ -32,14 +32,18 @@ def run_lock(runs_dir: Path) -> FileLock:
     return FileLock(str(Path(runs_dir) / runfiles.LOCK_FILE))
 
 
-def is_training_active(runs_dir: Path) -> bool:
-    lock = run_lock(runs_dir)
+def lock_is_held(lock: FileLock) -> bool:
+    """True while another process holds `lock` (probing takes and drops it at once)."""
     try:
         lock.acquire(timeout=0)
     except Timeout:
         return True
     lock.release()
     return False
+
+
+def is_training_active(runs_dir: Path) -> bool:
+    return lock_is_held(run_lock(runs_dir))
 
 
 RESERVE_FILE = ".disk-reserve"

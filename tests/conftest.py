@@ -78,6 +78,18 @@ def tiny_fast_model(tmp_path_factory, tiny_corpus) -> Path:
     )
 
 
+@pytest.fixture
+def app_env(tmp_path, monkeypatch, tiny_seed_model):
+    """The page's environment: a tiny trained model as the only bundled one."""
+    import shutil
+
+    artifacts = tmp_path / "artifacts"
+    shutil.copytree(tiny_seed_model, artifacts / "tiny-model")
+    monkeypatch.setenv("CHARLM_ARTIFACTS", str(artifacts))
+    monkeypatch.setenv("CHARLM_NO_AUTORERUN", "1")
+    return artifacts
+
+
 @pytest.fixture(scope="session")
 def nietzsche_path() -> Path:
     """The verified Nietzsche copy (CHARLM_CORPUS or the Keras cache); skip if absent."""

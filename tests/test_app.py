@@ -7,19 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
-
-
-@pytest.fixture
-def app_env(tmp_path, monkeypatch, tiny_seed_model):
-    artifacts = tmp_path / "artifacts"
-    shutil.copytree(tiny_seed_model, artifacts / "tiny-model")
-    monkeypatch.setenv("CHARLM_ARTIFACTS", str(artifacts))
-    monkeypatch.setenv("CHARLM_NO_AUTORERUN", "1")
-    return artifacts
 
 
 def run_app(query=None) -> AppTest:

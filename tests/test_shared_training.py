@@ -17,13 +17,9 @@ OWNER, STRANGER = "owner-token-aaaaaaaaaaaaaaaaaaaaaaaa", "stranger-token-bbbbbb
 
 
 @pytest.fixture
-def app_env(tmp_path, monkeypatch, tiny_seed_model):
-    artifacts = tmp_path / "artifacts"
-    shutil.copytree(tiny_seed_model, artifacts / "tiny-model")
-    monkeypatch.setenv("CHARLM_ARTIFACTS", str(artifacts))
-    monkeypatch.setenv("CHARLM_NO_AUTORERUN", "1")
+def app_env(app_env, monkeypatch):
     monkeypatch.setenv("CHARLM_TEACHER_PASSPHRASE", "owl-lantern-42")
-    return artifacts
+    return app_env
 
 
 def browser(monkeypatch, token, query=None) -> AppTest:
