@@ -118,3 +118,54 @@ def test_page_renders_slider_moves_by_keyboard_and_text_changes(server, tmp_path
         if os.environ.get("CHARLM_SCREENSHOT_DIR"):
             shutil.copy(shot, Path(os.environ["CHARLM_SCREENSHOT_DIR"]) / "page.png")
         browser.close()
+
+
+def launch_chromium(p):
+    return p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+
+
+def test_two_people_one_cannot_see_or_control_the_others_private_run(
+    server, tmp_path, tiny_seed_model
+):
+    """Two browsers, two cookies: the owner sees and controls a run on uploaded text (also
+    after a reload); the other person sees neither the run nor its model."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from charlm import atomic, ownership
+
+    runs = tmp_path / "runs"
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        owner, stranger = browser.new_context(), browser.new_context()
+        owner_page, stranger_page = owner.new_page(), stranger.new_page()
+        for page in (owner_page, stranger_page):
+            page.goto(f"{server}/?view=train")
+            expect(page.get_by_text("Train your own model")).to_be_visible(timeout=60_000)
+        tokens = {}
+        for name, context in (("owner", owner), ("stranger", stranger)):
+            deadline = time.monotonic() + 20
+            while not tokens.get(name) and time.monotonic() < deadline:
+                found = [c["value"] for c in context.cookies() if c["name"] == "charlm_owner"]
+                tokens[name] = found[0] if found else None
+                time.sleep(0.2)
+        assert tokens["owner"] and tokens["stranger"] and tokens["owner"] != tokens["stranger"]
+
+        run_dir = runs / "secret-diary"
+        atomic.write_json(run_dir / "run.json", {"name": "secret-diary", "recipe": {}})
+        atomic.write_json(run_dir / "progress.json", {"status": "done", "epoch": 1, "epochs": 1})
+        shutil.copytree(tiny_seed_model, run_dir / "model")
+        access = ownership.new_access(ownership.owner_id(tokens["owner"]), private=True)
+        ownership.write_access(run_dir, access)
+        time.sleep(2.5)  # the shared model list is rescanned every 2 s
+
+        owner_page.reload()  # a reload keeps the cookie, so control stays
+        expect(owner_page.get_by_role("button", name="Delete run")).to_be_visible(timeout=30_000)
+        stranger_page.reload()
+        expect(stranger_page.get_by_text("Train your own model")).to_be_visible(timeout=30_000)
+        stranger_page.wait_for_timeout(2000)
+        assert "secret-diary" not in stranger_page.content()
+        assert stranger_page.get_by_role("button", name="Delete run").count() == 0
+        stranger_page.goto(f"{server}/?model=runs/secret-diary")
+        expect(stranger_page.locator(".charlm-text").first).to_be_visible(timeout=30_000)
+        assert "is not available" in stranger_page.content()
+        browser.close()
