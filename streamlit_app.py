@@ -25,23 +25,34 @@ st.set_page_config(page_title="charlm · temperature explorer", page_icon="🌡�
 
 def main() -> None:
     settings = load_settings()
-    viewer = identity.viewer(teacher_passphrase(settings))
-    models = {
-        name: entry
-        for name, entry in model_catalogue(settings.artifacts_dir, settings.runs_dir).items()
-        if "_access" not in entry or entry["_access"].can_see(viewer)
-    }
+    models, unusable = models_for(identity.viewer(teacher_passphrase(settings)), settings)
     default = "nietzsche-seed" if "nietzsche-seed" in models else next(iter(models), None)
     sidebar.init_from_link(list(models), default)
     sidebar.keep_page_state()
     lang = sidebar.language_picker()
     header(lang)
     view = sidebar.view_picker(lang)
+    if unusable:
+        names = ", ".join(safe.markdown(name) for name in unusable)
+        st.sidebar.caption(text(lang, "unusable_models", names=names))
     if view == "train":
         train_tab(lang, settings)
         st.query_params.from_dict(params.to_query(sidebar.current_settings(None)))
         return
     explore_or_compare(lang, view, models, settings)
+
+
+def models_for(viewer, settings) -> tuple[dict[str, dict], list[str]]:
+    """(usable models, names of unusable folders) this viewer may see: a private run's model
+    only for its owner and the teacher."""
+    catalogue = model_catalogue(settings.artifacts_dir, settings.runs_dir)
+    visible = {
+        name: entry
+        for name, entry in catalogue.items()
+        if "_access" not in entry or entry["_access"].can_see(viewer)
+    }
+    models = {name: entry for name, entry in visible.items() if "_unusable" not in entry}
+    return models, [name for name, entry in visible.items() if "_unusable" in entry]
 
 
 def explore_or_compare(lang, view, models, settings) -> None:

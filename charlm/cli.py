@@ -302,10 +302,14 @@ def check_out_folder(out: Path, resume: bool) -> None:
 
 
 def cmd_models(args) -> int:
-    from charlm.artifacts import list_models
+    from charlm.artifacts import ArtifactError, list_models, open_model_folder
 
     for name, path in list_models().items():
-        print(f"{name}\t{path}")
+        try:
+            open_model_folder(path)
+            print(f"{name}\t{path}")
+        except ArtifactError as exc:
+            print(f"{name}\t{path}\tunusable: {exc}")
     return 0
 
 

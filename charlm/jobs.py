@@ -242,7 +242,7 @@ def request_run(
         shutil.rmtree(run_dir, ignore_errors=True)
         raise
     quotas.trim_to_budget(runs_dir, settings.runs_budget_mb, keep={run_dir.name})
-    run_queue.ensure_dispatcher(runs_dir, env=trainer_environment(settings))
+    run_queue.ensure_dispatcher(runs_dir)
     return run_dir, position
 
 
@@ -250,7 +250,7 @@ def request_resume(settings, run_dir: Path, owner: str | None) -> int:
     """Queue an interrupted, failed or cancelled run to continue; returns its position."""
     runs_dir = Path(run_dir).parent
     position = run_queue.enqueue(runs_dir, Path(run_dir), ["--resume"], owner, settings.max_queue)
-    run_queue.ensure_dispatcher(runs_dir, env=trainer_environment(settings))
+    run_queue.ensure_dispatcher(runs_dir)
     return position
 
 

@@ -9,7 +9,6 @@ dies, the next request or page view starts another. No Streamlit and no TensorFl
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -100,7 +99,7 @@ def dispatcher_running(runs_dir: Path) -> bool:
     return lock_is_held(FileLock(str(Path(runs_dir) / DISPATCHER_LOCK)))
 
 
-def ensure_dispatcher(runs_dir: Path, env: dict | None = None) -> bool:
+def ensure_dispatcher(runs_dir: Path) -> bool:
     """Start a dispatcher if requests wait and none runs; True if one was started."""
     if not pending(runs_dir) or dispatcher_running(runs_dir):
         return False
@@ -109,7 +108,6 @@ def ensure_dispatcher(runs_dir: Path, env: dict | None = None) -> bool:
     subprocess.Popen(
         [sys.executable, "-m", "charlm", "dispatch", "--runs", str(runs_dir)],
         cwd=PROJECT_ROOT,
-        env={**os.environ, **(env or {})},
         stdout=log,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
@@ -120,23 +118,27 @@ def ensure_dispatcher(runs_dir: Path, env: dict | None = None) -> bool:
 
 
 def dispatch(runs_dir: Path, max_seconds: float, after_each=None, poll: float = 0.5) -> int:
-    """Run queued requests one after another until none is left; returns how many ran."""
-    lock = FileLock(str(Path(runs_dir) / DISPATCHER_LOCK))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        return 0  # another dispatcher is at work
+    """Run queued requests one after another until none is left; returns how many ran.
+
+    The queue is looked at again after the lock is released: a request that arrived while
+    this dispatcher was finishing saw it still running and started no other."""
     ran = 0
-    try:
-        while requests := pending(runs_dir):
-            request = requests[0]
-            request.path.unlink(missing_ok=True)
-            _run_one(request, max_seconds, poll)
-            ran += 1
-            if after_each is not None:
-                after_each()
-    finally:
-        lock.release()
+    lock = FileLock(str(Path(runs_dir) / DISPATCHER_LOCK))
+    while pending(runs_dir):
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            return ran  # another dispatcher is at work
+        try:
+            while requests := pending(runs_dir):
+                request = requests[0]
+                request.path.unlink(missing_ok=True)
+                _run_one(request, max_seconds, poll)
+                ran += 1
+                if after_each is not None:
+                    after_each()
+        finally:
+            lock.release()
     return ran
 
 

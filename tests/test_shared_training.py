@@ -208,6 +208,7 @@ def test_bad_metadata_lists_the_model_as_unusable(app_env, metadata, monkeypatch
     at.run()
     assert not at.exception
     assert "broken" not in at.selectbox(key="model").options
+    assert any("broken" in c.value and "cannot be used" in c.value for c in at.caption)
 
 
 def test_unloadable_model_then_good_model_keeps_the_session(app_env):
@@ -245,3 +246,13 @@ def test_blank_line_in_seed_text_stays_inside_the_text_box(app_env):
     at.text_area(key="seed_text").input("the end\n\n**bold** [link](x)").run()
     html = next(m.value for m in at.markdown if 'class="charlm-text"' in m.value)
     assert "\n" not in html and "<strong>" not in html
+
+
+def test_link_top_k_beyond_the_alphabet_says_the_value_used(app_env):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["k"] = "1000"
+    at.run()
+    size = at.number_input(key="top_k").value
+    assert 0 < size < 1000
+    assert any(f"using {size}" in i.value for i in at.info)
+    assert not any("using 200" in w.value for w in at.warning)

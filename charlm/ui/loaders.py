@@ -36,16 +36,16 @@ _generations = SharedCache(max_entries=64)
 
 
 def model_catalogue(artifacts_dir: Path, runs_dir: Path) -> dict[str, dict]:
-    """name -> {"path": folder, **metadata} for every model that opens; broken folders are
-    left out (they are listed as unusable by `python -m charlm models`)."""
+    """name -> {"path": folder, **metadata} for every model folder; one whose files do not
+    open has {"path": folder, "_unusable": why} instead and is never offered for generation."""
 
     def scan() -> dict[str, dict]:
         catalogue = {}
         for name, path in list_models(artifacts_dir, runs_dir).items():
             try:
                 catalogue[name] = {"path": path, **open_model_folder(path).metadata}
-            except ArtifactError:
-                continue
+            except ArtifactError as exc:
+                catalogue[name] = {"path": path, "_unusable": str(exc)}
             if name.startswith("runs/"):  # who may see it: the run folder's access record
                 catalogue[name]["_access"] = ownership.read_access(Path(path).parent)
         return catalogue

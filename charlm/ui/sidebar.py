@@ -134,7 +134,10 @@ def sampling_controls(lang: str, vocab_size: int) -> None:
         help=text(lang, "rng_help"),
     )
     with side.expander(text(lang, "advanced")):
-        st.session_state.top_k = min(st.session_state.get("top_k") or 0, vocab_size)
+        wanted = st.session_state.get("top_k") or 0
+        if wanted > vocab_size:  # e.g. k=1000 in a link, or a model with a smaller alphabet
+            st.session_state.top_k = vocab_size
+            st.info(text(lang, "top_k_lowered", k=wanted, size=vocab_size))
         st.number_input(text(lang, "top_k"), 0, vocab_size, step=1, key="top_k")
         st.slider(text(lang, "top_p"), 0.05, 1.0, step=0.01, key="top_p")
 

@@ -37,6 +37,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "No model found in {path}. Train one in the Train tab.",
         "ko": "{path} 에 모델이 없습니다. '학습' 탭에서 학습하세요.",
     },
+    "unusable_models": {
+        "en": "Model folders that cannot be used (broken files): {names}",
+        "ko": "쓸 수 없는 모델 폴더 (파일 손상): {names}",
+    },
     "model_error": {
         "en": "This model cannot be loaded: {error}",
         "ko": "이 모델을 불러올 수 없습니다: {error}",
@@ -57,6 +61,10 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "advanced": {"en": "Top-k / top-p", "ko": "Top-k / top-p"},
     "top_k": {"en": "Top-k (0 = off)", "ko": "Top-k (0 = 사용 안 함)"},
+    "top_k_lowered": {
+        "en": "Top-k {k} is more than this model's {size} characters; using {size}.",
+        "ko": "Top-k {k} 는 이 모델의 글자 수 {size} 보다 큽니다. {size} 를 씁니다.",
+    },
     "top_p": {"en": "Top-p nucleus (1.0 = off)", "ko": "Top-p 누클리어스 (1.0 = 사용 안 함)"},
     "seed_text": {
         "en": "Seed text (the model continues it)",

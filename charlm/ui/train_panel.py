@@ -10,7 +10,7 @@ import streamlit as st
 
 from charlm import jobs, ownership, run_queue
 from charlm import settings as settings_module
-from charlm.settings import Settings, load_settings
+from charlm.settings import Settings
 from charlm.ui import charts, identity, safe
 from charlm.ui.strings import status_label, text
 
@@ -54,7 +54,7 @@ def train_tab(lang: str, settings: Settings) -> None:
     if passphrase:
         teacher_box(lang, passphrase, viewer)
     try:
-        run_queue.ensure_dispatcher(settings.runs_dir, env=jobs.trainer_environment(settings))
+        run_queue.ensure_dispatcher(settings.runs_dir)
         runs = visible_runs(settings.runs_dir, viewer)
     except OSError as exc:
         st.error(text(lang, "runs_unusable", error=safe.markdown(exc)))
@@ -66,7 +66,8 @@ def train_tab(lang: str, settings: Settings) -> None:
     if st.session_state.get("watched_run") not in names:
         st.session_state.watched_run = names[0]
     st.selectbox(text(lang, "run"), names, key="watched_run")
-    live_progress(lang, Path(settings.runs_dir) / st.session_state.watched_run, viewer, enabled)
+    run_dir = Path(settings.runs_dir) / st.session_state.watched_run
+    live_progress(lang, settings, run_dir, viewer, enabled)
 
 
 def visible_runs(runs_dir: Path, viewer: ownership.Viewer) -> list[Path]:
@@ -166,15 +167,15 @@ def launch(
     return "ok", text(lang, "queued", name=safe.markdown(run_dir.name), position=position)
 
 
-def live_progress(lang: str, run_dir: Path, viewer: ownership.Viewer, enabled: bool) -> None:
+def live_progress(lang: str, settings: Settings, run_dir: Path, viewer, enabled: bool) -> None:
     """Polls only while the watched run is waiting or active, with one small file read per
     poll: an idle page costs the server nothing, and no other visitor is disturbed."""
     state = jobs.read_run(run_dir)
     every = POLL_SECONDS if state.active or state.status == "queued" else None
-    st.fragment(_progress_view, run_every=every)(lang, run_dir, viewer, enabled)
+    st.fragment(_progress_view, run_every=every)(lang, settings, run_dir, viewer, enabled)
 
 
-def _progress_view(lang: str, run_dir: Path, viewer: ownership.Viewer, enabled: bool) -> None:
+def _progress_view(lang: str, settings: Settings, run_dir: Path, viewer, enabled: bool) -> None:
     state = jobs.read_run(run_dir)
     access = ownership.read_access(run_dir)
     if not access.can_see(viewer):
@@ -184,7 +185,7 @@ def _progress_view(lang: str, run_dir: Path, viewer: ownership.Viewer, enabled: 
     st.markdown(text(lang, "status", status=status_label(lang, state.status)))
     status_detail(lang, state, run_dir, may_control)
     if may_control:
-        owner_actions(lang, state, run_dir, access, viewer)
+        owner_actions(lang, settings, state, run_dir, access, viewer)
     _rerun_when_run_stops(state)
     if state.history:
         st.markdown(f"**{text(lang, 'loss_chart')}**")
@@ -239,7 +240,7 @@ def status_detail(lang: str, state: jobs.RunState, run_dir: Path, may_control: b
         )
 
 
-def owner_actions(lang, state, run_dir: Path, access, viewer) -> None:
+def owner_actions(lang, settings, state, run_dir: Path, access, viewer) -> None:
     cols = st.columns(4)
     if state.active or state.status == "queued":
         if cols[0].button(text(lang, "cancel"), key="cancel_run"):
@@ -248,7 +249,7 @@ def owner_actions(lang, state, run_dir: Path, access, viewer) -> None:
     elif state.status in {"interrupted", "failed", "cancelled"} and state.history:
         if cols[0].button(text(lang, "resume"), key="resume_run"):
             try:
-                position = jobs.request_resume(load_settings(), run_dir, viewer.owner)
+                position = jobs.request_resume(settings, run_dir, viewer.owner)
                 st.success(text(lang, "resumed", position=position))
             except (run_queue.QueueFullError, run_queue.AlreadyQueuedError, OSError) as exc:
                 st.error(safe.markdown(exc))
