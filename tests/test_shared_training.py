@@ -256,3 +256,12 @@ def test_link_top_k_beyond_the_alphabet_says_the_value_used(app_env):
     assert 0 < size < 1000
     assert any(f"using {size}" in i.value for i in at.info)
     assert not any("using 200" in w.value for w in at.warning)
+
+
+def test_unusable_settings_are_said_not_crashed_on(app_env, monkeypatch):
+    monkeypatch.setenv("CHARLM_MAX_EPOCHS", "-3")
+    monkeypatch.setenv("CHARLM_TRAINING", "nope")
+    at = browser(monkeypatch, OWNER)
+    said = " ".join(w.value for w in at.warning).replace("\\", "")
+    assert "CHARLM_MAX_EPOCHS=-3" in said and "CHARLM_TRAINING='nope'" in said
+    assert any("switched off" in i.value for i in at.info)  # an unreadable switch means off

@@ -9,13 +9,11 @@ from pathlib import Path
 import streamlit as st
 
 from charlm import jobs, ownership, run_queue
-from charlm import settings as settings_module
-from charlm.settings import Settings
+from charlm.settings import FALSE_WORDS, Settings
 from charlm.ui import charts, identity, safe
 from charlm.ui.strings import status_label, text
 
 POLL_SECONDS = 2
-FALSE_WORDS = settings_module.FALSE_WORDS
 
 
 def _secret(name: str):
@@ -42,7 +40,7 @@ def teacher_passphrase(settings: Settings) -> str | None:
 
 def train_tab(lang: str, settings: Settings) -> None:
     st.caption(text(lang, "train_intro"))
-    for problem in settings_module.PROBLEMS:
+    for problem in settings.problems:
         st.warning(safe.markdown(problem))
     passphrase = teacher_passphrase(settings)
     viewer = identity.viewer(passphrase)
