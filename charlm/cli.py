@@ -291,8 +291,6 @@ def check_corpus_file(path: str) -> None:
 def check_out_folder(out: Path, resume: bool) -> None:
     if str(out).strip() in {"", "."}:
         raise CliError("--out needs a folder for the run, e.g. runs/my-run")
-    if not resume and (out / "run.json").exists():
-        raise CliError(f"{out} already holds a run; pass --resume to continue it")
     from charlm.jobs import RunsFolderError, ensure_usable
 
     try:

@@ -1,8 +1,8 @@
 """Who is looking at the page: a secret token kept in a browser cookie (so a reload keeps
 control of one's runs), and teacher rights unlocked with the passphrase.
 
-The cookie is set by a tiny script in a same-origin component frame on the first visit; its
-value never appears in the page address, so a share link never grants control.
+The cookie is set by a tiny script on the first visit; its value never appears in the page
+address, so a share link never grants control.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from charlm import ownership
 
@@ -56,4 +55,7 @@ def _set_cookie(token: str) -> None:
         secure = False
     if secure:
         cookie += "; Secure"
-    components.html(f"<script>document.cookie = {json.dumps(cookie)};</script>", height=0)
+    # The script is ours and holds only the token we made (never anything a visitor typed).
+    st.html(
+        f"<script>document.cookie = {json.dumps(cookie)};</script>", unsafe_allow_javascript=True
+    )
