@@ -28,18 +28,19 @@ def main() -> None:
     models, unusable = models_for(identity.viewer(teacher_passphrase(settings)), settings)
     default = "nietzsche-seed" if "nietzsche-seed" in models else next(iter(models), None)
     sidebar.init_from_link(list(models), default)
-    sidebar.keep_page_state()
     lang = sidebar.language_picker()
     header(lang)
     view = sidebar.view_picker(lang)
     if unusable:
         names = ", ".join(safe.markdown(name) for name in unusable)
         st.sidebar.caption(text(lang, "unusable_models", names=names))
+    drawn = {"lang", "view"}
     if view == "train":
         train_tab(lang, settings)
         st.query_params.from_dict(params.to_query(sidebar.current_settings(None)))
-        return
-    explore_or_compare(lang, view, models, settings)
+    else:
+        drawn |= explore_or_compare(lang, view, models, settings)
+    sidebar.hold_undrawn(drawn)
 
 
 def models_for(viewer, settings) -> tuple[dict[str, dict], list[str]]:
@@ -55,14 +56,16 @@ def models_for(viewer, settings) -> tuple[dict[str, dict], list[str]]:
     return models, [name for name, entry in visible.items() if "_unusable" in entry]
 
 
-def explore_or_compare(lang, view, models, settings) -> None:
+def explore_or_compare(lang, view, models, settings) -> set[str]:
+    """Draws the view; returns the keys of the widgets it drew."""
     seed_area = st.container()
     chosen = choose_model(lang, models, settings, seed_area)
     if chosen is None:
-        return
+        return {"model"} if models else set()
     name, path, sampler, folder, epoch = chosen
     sidebar.sampling_controls(lang, sampler.vocab.size)
     seed_controls(lang, seed_area, folder.context_length)
+    sidebar.text_controls(lang, with_temperature=view != "compare")
     page = sidebar.current_settings(epoch)
     if view == "compare":
         page.compare = compare.temperatures_input(lang)
@@ -77,9 +80,18 @@ def explore_or_compare(lang, view, models, settings) -> None:
         seed_area.info(text(lang, "dropped", chars=chars))
     st.query_params.from_dict(params.to_query(page))
     st.sidebar.caption(f"{text(lang, 'share')}: {text(lang, 'share_help')}")
+    timeline = sidebar.timeline_widgets(folder.snapshot_epochs())
+    return sidebar.MODEL_WIDGETS | sidebar.VIEW_WIDGETS[view] | timeline
+
+
+# One clear focus ring on everything a keyboard reaches (some widgets only change a border).
+FOCUS_STYLE = (
+    "<style>:focus-visible{outline:3px solid #1A56A6 !important;outline-offset:2px}</style>"
+)
 
 
 def header(lang: str) -> None:
+    st.html(FOCUS_STYLE)  # style only: Streamlit keeps it out of the page's layout
     st.title(text(lang, "title"))
     st.caption(text(lang, "subtitle"))
     for notice in st.session_state.get("link_notices", []):
@@ -134,3 +146,4 @@ def new_passage(context_length: int) -> None:
 
 with one_run_at_a_time():
     main()
+    identity.store_new_token()

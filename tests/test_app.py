@@ -125,7 +125,7 @@ def test_greedy_and_compare_temperatures(app_env):
     show(at, "compare")
     at.text_input(key="compare_text").input("0.3, 1.7, banana").run()
     assert any("banana" in w.value for w in at.warning)
-    assert any(m.value == "#### T = 1.7" for m in at.markdown)
+    assert any(m.value == "### T = 1.7" for m in at.markdown)
 
 
 def test_epoch_timeline_uses_snapshots(app_env):
@@ -210,3 +210,17 @@ def test_finished_run_appears_in_the_model_selector(app_env, isolated_runs, tiny
     at = run_app({"model": "runs/my-run"})
     assert any(label.startswith("runs/my-run ·") for label in at.selectbox(key="model").options)
     assert at.selectbox(key="model").value == "runs/my-run"
+
+
+def test_settings_survive_a_visit_to_another_view(app_env):
+    at = run_app()
+    at.slider(key="temperature").set_value(1.3).run()
+    at.text_area(key="seed_text").input("the will to power").run()
+    show(at, "compare")
+    at.text_input(key="compare_text").input("0.3, 0.9").run()
+    show(at, "train")
+    show(at, "explore")
+    assert at.slider(key="temperature").value == 1.3
+    assert at.text_area(key="seed_text").value == "the will to power"
+    show(at, "compare")
+    assert at.text_input(key="compare_text").value == "0.3, 0.9"

@@ -169,3 +169,77 @@ def test_two_people_one_cannot_see_or_control_the_others_private_run(
         expect(stranger_page.locator(".charlm-text").first).to_be_visible(timeout=30_000)
         assert "is not available" in stranger_page.content()
         browser.close()
+
+
+VIEWPORTS = {"desktop": (1400, 1000), "phone": (390, 844)}
+
+
+def open_view(browser, url: str, viewport) -> object:
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    page.goto(url)
+    expect(page.locator("h1").first).to_be_visible(timeout=60_000)
+    ready = page.locator(".charlm-text, [data-testid='stForm']").first
+    expect(ready).to_be_visible(timeout=60_000)
+    page.wait_for_timeout(1000)  # charts draw after the text
+    return page
+
+
+def test_no_serious_accessibility_violations_on_any_view_language_or_width(server):
+    """axe-core (bundled by axe-playwright-python) on every view, in both languages, at
+    desktop and phone widths: no violation of impact serious or critical."""
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+
+    axe, found = Axe(), {}
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        for width, viewport in VIEWPORTS.items():
+            for lang in ("en", "ko"):
+                for view in ("explore", "compare", "train"):
+                    page = open_view(browser, f"{server}/?view={view}&lang={lang}", viewport)
+                    results = axe.run(page).response["violations"]
+                    bad = [
+                        f"{v['id']} x{len(v['nodes'])}"
+                        for v in results
+                        if v["impact"] in {"serious", "critical"}
+                    ]
+                    if bad:
+                        found[f"{width}/{lang}/{view}"] = bad
+                    page.close()
+        browser.close()
+    assert not found, found
+
+
+def test_keyboard_alone_reaches_the_controls_with_a_visible_focus_and_moves_the_text(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        page = open_view(browser, server, VIEWPORTS["desktop"])
+        before = page.locator(".charlm-text").first.inner_text()
+        reached = []
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            focus = page.evaluate(
+                "() => { const e = document.activeElement; const s = getComputedStyle(e);"
+                " return [e.getAttribute('aria-label') || e.labels?.[0]?.innerText"
+                " || e.innerText?.slice(0, 40) || e.tagName, s.outlineStyle]; }"
+            )
+            reached.append(focus)
+            if "Temperature T" in str(focus[0]):
+                break
+        labels = [str(label) for label, _ in reached]
+        assert any("Explore" in label for label in labels)  # the view switch
+        assert any("Seed text" in label for label in labels)
+        assert "Temperature T" in labels[-1], labels
+        assert all(outline != "none" for _, outline in reached), reached
+        for _ in range(20):
+            page.keyboard.press("ArrowRight")
+        deadline = time.monotonic() + 30
+        text_box = page.locator(".charlm-text").first
+        while text_box.inner_text() == before and time.monotonic() < deadline:
+            page.wait_for_timeout(200)
+        assert text_box.inner_text() != before
+        browser.close()

@@ -28,11 +28,12 @@ def temperatures_input(lang: str) -> tuple[float, ...]:
 
 
 def side_by_side(lang: str, gen: Generation) -> None:
+    st.header(text(lang, "tab_compare"))  # headings go h1 -> h2 -> h3 (axe heading-order)
     st.caption(text(lang, "compare_note"))
     columns = st.columns(len(gen.temperatures))
     for row, (column, temp) in enumerate(zip(columns, gen.temperatures)):
         with column:
-            st.markdown(f"#### T = {temp:g}")
+            st.markdown(f"### T = {temp:g}")
             entropy = float(tmath.entropy_bits(gen.after(row)).mean())
             st.caption(text(lang, "mean_entropy", value=entropy))
             st.markdown(colored_text(gen, row, with_seed=False), unsafe_allow_html=True)

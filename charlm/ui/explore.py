@@ -12,7 +12,7 @@ from charlm.ui.strings import text
 
 
 def generated_text(lang: str, gen: Generation, row: int, seconds: float, filename: str) -> None:
-    st.subheader(text(lang, "generated"))
+    st.header(text(lang, "generated"))
     st.markdown(colored_text(gen, row, with_seed=True), unsafe_allow_html=True)
     left, right = st.columns([3, 1])
     left.markdown(
@@ -42,7 +42,7 @@ def colored_text(gen: Generation, row: int, with_seed: bool) -> str:
 
 
 def step_inspector(lang: str, gen: Generation, row: int) -> None:
-    st.subheader(text(lang, "inspector"))
+    st.header(text(lang, "inspector"))
     length = gen.ids.shape[1]
     if st.session_state.get("step", 1) > length:
         st.session_state.step = length

@@ -26,11 +26,11 @@ def read_cookie() -> str | None:
 
 
 def viewer(teacher_passphrase: str | None) -> ownership.Viewer:
-    """This session's Viewer; sets the cookie on a browser's first visit."""
+    """This session's Viewer; on a browser's first visit, a new token for store_new_token()."""
     token = st.session_state.get("_owner_token") or read_cookie()
     if token is None:
         token = ownership.new_token()
-        _set_cookie(token)
+        st.session_state._cookie_to_set = token
     st.session_state._owner_token = token
     teacher = bool(teacher_passphrase) and st.session_state.get("_teacher_ok") == teacher_passphrase
     return ownership.Viewer(owner=ownership.owner_id(token), teacher=teacher)
@@ -47,7 +47,18 @@ def lock_teacher() -> None:
     st.session_state.pop("_teacher_ok", None)
 
 
-def _set_cookie(token: str) -> None:
+def store_new_token() -> None:
+    """On a browser's first visit, a script that stores its token in the cookie.
+
+    Called last on the page: an element that is there on one run and not the next shifts
+    every element after it, and the browser redraws them (a focused slider loses focus)."""
+    token = st.session_state.pop("_cookie_to_set", None)
+    if token:
+        # The script is ours and holds only the token we made, never anything typed.
+        st.html(_cookie_script(token), unsafe_allow_javascript=True)
+
+
+def _cookie_script(token: str) -> str:
     cookie = f"{COOKIE}={token}; path=/; max-age={MAX_AGE_DAYS * 86400}; SameSite=Lax"
     try:
         secure = str(st.context.url or "").startswith("https:")
@@ -55,7 +66,4 @@ def _set_cookie(token: str) -> None:
         secure = False
     if secure:
         cookie += "; Secure"
-    # The script is ours and holds only the token we made (never anything a visitor typed).
-    st.html(
-        f"<script>document.cookie = {json.dumps(cookie)};</script>", unsafe_allow_javascript=True
-    )
+    return f"<script>document.cookie = {json.dumps(cookie)};</script>"

@@ -21,17 +21,18 @@ STATE_KEYS = {  # PageSettings field -> widget key
 }
 
 
-# Widget values that outlive a run in which their widget is not drawn (another view, a model
-# that failed to load): without this, Streamlit drops them and the next run finds them missing.
+# Widget values that outlive a run in which their widget is not drawn (see hold_undrawn).
 KEPT_KEYS = (*STATE_KEYS.values(), "view", "compare_text", "use_timeline", "epoch", "step")
 VIEWS = params.VIEWS
 
 
-def keep_page_state() -> None:
-    """Re-save kept widget values at the top of every run (Streamlit's documented way to stop
-    its widget clean-up from dropping the values of widgets not drawn in this run)."""
+def hold_undrawn(drawn: set[str]) -> None:
+    """Keep the values of widgets not drawn in this run (another view, a model that failed to
+    load, a model without snapshots). Streamlit drops such values at the end of a run unless
+    they are written back (its documented way); drawn widgets are left alone, because writing
+    one pushes the value back to the browser and undoes key presses still arriving."""
     for key in KEPT_KEYS:
-        if key in st.session_state:
+        if key not in drawn and key in st.session_state:
             st.session_state[key] = st.session_state[key]
 
 
@@ -94,6 +95,27 @@ def model_picker(lang: str, models: dict[str, dict]) -> str | None:
     return st.sidebar.selectbox(text(lang, "model"), list(models), format_func=label, key="model")
 
 
+# The widgets each view draws, beyond the language, view and (once a model loads) the sidebar's
+# model, random seed and top-k/top-p.
+VIEW_WIDGETS = {
+    "explore": {"seed_text", "temperature", "greedy", "length", "step"},
+    "compare": {"seed_text", "length", "compare_text"},
+    "train": set(),
+}
+MODEL_WIDGETS = {"model", "rng_seed", "top_k", "top_p"}
+
+
+def timeline_widgets(epochs: list[int]) -> set[str]:
+    """The epoch-timeline widgets epoch_picker draws for a model with these snapshots."""
+    if not epochs:
+        return set()
+    return (
+        {"use_timeline", "epoch"}
+        if st.session_state.get("use_timeline") and len(epochs) > 1
+        else {"use_timeline"}
+    )
+
+
 def epoch_picker(lang: str, epochs: list[int]) -> int | None:
     """The epoch-timeline slider, for models that kept a snapshot per epoch."""
     if not epochs:
@@ -113,18 +135,28 @@ def epoch_picker(lang: str, epochs: list[int]) -> int | None:
     return st.sidebar.select_slider(text(lang, "epoch"), options=epochs, key="epoch")
 
 
+def text_controls(lang: str, with_temperature: bool) -> None:
+    """Temperature, greedy and length in the page beside the text they change (on a phone the
+    sidebar is folded away); the Compare view has its own list of temperatures."""
+    if with_temperature:
+        left, middle, right = st.columns([3, 3, 2], vertical_alignment="center")
+        left.slider(
+            text(lang, "temperature"),
+            params.T_MIN,
+            params.T_MAX,
+            step=params.T_STEP,
+            key="temperature",
+            disabled=bool(st.session_state.get("greedy")),
+        )
+        right.toggle(text(lang, "greedy"), key="greedy")
+    else:
+        middle = st
+    middle.slider(text(lang, "length"), params.LEN_MIN, params.LEN_MAX, step=10, key="length")
+
+
 def sampling_controls(lang: str, vocab_size: int) -> None:
+    """Reproducibility and filtering settings, in the sidebar."""
     side = st.sidebar
-    side.toggle(text(lang, "greedy"), key="greedy")
-    side.slider(
-        text(lang, "temperature"),
-        params.T_MIN,
-        params.T_MAX,
-        step=params.T_STEP,
-        key="temperature",
-        disabled=st.session_state.greedy,
-    )
-    side.slider(text(lang, "length"), params.LEN_MIN, params.LEN_MAX, step=10, key="length")
     side.number_input(
         text(lang, "rng_seed"),
         0,

@@ -12,7 +12,13 @@ from charlm.ui import safe
 _STOPS = np.array(
     [[0, 32, 77], [65, 77, 107], [124, 123, 120], [188, 175, 111], [253, 231, 55]], float
 )
-_DARK_TEXT, _LIGHT_TEXT = "#111111", "#ffffff"
+
+
+def relative_luminance(rgb: np.ndarray) -> np.ndarray:
+    """WCAG 2 relative luminance of sRGB colours given as 0-255 rows."""
+    c = np.asarray(rgb, float) / 255
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return linear @ np.array([0.2126, 0.7152, 0.0722])
 
 
 def probability_positions(probs) -> np.ndarray:
@@ -22,16 +28,17 @@ def probability_positions(probs) -> np.ndarray:
 
 
 def probability_colors(probs) -> list[tuple[str, str]]:
-    """(background, text colour) per probability, computed for all characters at once."""
+    """(background, text colour) per probability, computed for all characters at once. The text
+    is black or white, whichever contrasts more: never under 4.58:1 on any background (WCAG AA)."""
     x = probability_positions(probs) * (len(_STOPS) - 1)
     low = np.floor(x).astype(int)
     high = np.minimum(low + 1, len(_STOPS) - 1)
     rgb = np.rint(_STOPS[low] + (_STOPS[high] - _STOPS[low]) * (x - low)[:, None]).astype(int)
-    # Relative luminance decides the text colour, so every cell keeps readable contrast.
-    luminance = rgb @ np.array([0.2126, 0.7152, 0.0722]) / 255
+    lum = relative_luminance(rgb)
+    on_black, on_white = (lum + 0.05) / 0.05, 1.05 / (lum + 0.05)
     return [
-        (f"#{r:02x}{g:02x}{b:02x}", _DARK_TEXT if lum > 0.45 else _LIGHT_TEXT)
-        for (r, g, b), lum in zip(rgb.tolist(), luminance.tolist())
+        (f"#{r:02x}{g:02x}{b:02x}", "#000000" if black >= white else "#ffffff")
+        for (r, g, b), black, white in zip(rgb.tolist(), on_black.tolist(), on_white.tolist())
     ]
 
 
@@ -42,7 +49,7 @@ def probability_color(p: float) -> str:
 def colored_html(seed_text: str, text: str, probs) -> str:
     """Seed text in grey, then each generated character on its probability's colour, as one
     line of HTML (see safe.html_text)."""
-    spans = [f'<span style="color:#5f6368">{safe.html_text(seed_text)}</span>'] if seed_text else []
+    spans = [f'<span style="color:#545961">{safe.html_text(seed_text)}</span>'] if seed_text else []
     probs = np.asarray(probs, float)
     for char, p, (background, color) in zip(text, probs.tolist(), probability_colors(probs)):
         spans.append(
@@ -51,7 +58,9 @@ def colored_html(seed_text: str, text: str, probs) -> str:
         )
     body = "".join(spans)
     return (
-        '<div class="charlm-text" style="font-family:ui-monospace,Menlo,Consolas,monospace;'
+        # tabindex: the box scrolls, so a keyboard must be able to reach it (axe-core rule).
+        '<div class="charlm-text" tabindex="0" '
+        'style="font-family:ui-monospace,Menlo,Consolas,monospace;'
         "white-space:pre-wrap;line-height:1.7;font-size:0.95rem;padding:0.75rem;"
         f'border:1px solid #ddd;border-radius:0.5rem;max-height:26rem;overflow-y:auto">{body}</div>'
     )

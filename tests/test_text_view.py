@@ -1,0 +1,28 @@
+"""The coloured text: colour-blind-safe scale, readable contrast, nothing rendered as markup."""
+
+import numpy as np
+
+from charlm.ui import text_view
+
+
+def contrast(a: str, b: str) -> float:
+    rgb = np.array([[int(h[i : i + 2], 16) for i in (1, 3, 5)] for h in (a, b)])
+    light, dark = sorted(text_view.relative_luminance(rgb), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_every_character_colour_keeps_wcag_aa_contrast():
+    pairs = text_view.probability_colors(np.geomspace(1e-6, 1.0, 500))
+    assert min(contrast(bg, fg) for bg, fg in pairs) >= 4.5
+
+
+def test_scale_is_monotone_in_lightness_so_it_reads_without_hue():
+    backgrounds = [bg for bg, _ in text_view.probability_colors(np.geomspace(1e-4, 1.0, 50))]
+    rgb = np.array([[int(h[i : i + 2], 16) for i in (1, 3, 5)] for h in backgrounds])
+    assert np.all(np.diff(text_view.relative_luminance(rgb)) >= -1e-9)
+
+
+def test_text_box_is_one_focusable_line_with_hover_numbers():
+    html = text_view.colored_html("seed\n\n**x**", "a\n<b>", [0.5, 0.01, 0.2, 0.3, 0.9])
+    assert "\n" not in html and "<b>" not in html and "**x**" in html
+    assert 'tabindex="0"' in html and 'title="50.0%"' in html
