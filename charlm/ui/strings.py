@@ -21,7 +21,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "- **T = 1** samples the model as it is.\n"
         "- **T > 1** flattens: rare characters get a chance; the model invents words.\n\n"
         "Chollet's lesson found **T = 0.5** reads best. Move the slider and watch the "
-        "orange bars (after reweighting) move away from the blue ones (the model).",
+        "gold bars (after reweighting) move away from the blue ones (the model).",
         "ko": "모델은 모든 글자에 확률 $p_i$를 줍니다. 온도 $T$로 샘플링하면 확률이 다음처럼 "
         "다시 계산됩니다.\n\n$$q_i \\propto p_i^{1/T} = \\exp(\\log p_i / T)$$\n\n"
         "- **T < 1**: 분포가 뾰족해집니다. 흔한 글자가 더 흔해져 글이 안전하지만 반복적입니다 "
@@ -29,7 +29,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "- **T = 1**: 모델 그대로 샘플링합니다.\n"
         "- **T > 1**: 분포가 평평해집니다. 드문 글자도 뽑혀 없는 단어를 지어냅니다.\n\n"
         "Chollet의 실습에서는 **T = 0.5** 가 가장 읽기 좋았습니다. 슬라이더를 움직이며 "
-        "주황 막대(재가중 후)가 파란 막대(모델)에서 멀어지는 모습을 보세요.",
+        "금색 막대(재가중 후)가 파란 막대(모델)에서 멀어지는 모습을 보세요.",
     },
     "language": {"en": "Language", "ko": "언어"},
     "model": {"en": "Model", "ko": "모델"},
