@@ -265,3 +265,14 @@ def test_unusable_settings_are_said_not_crashed_on(app_env, monkeypatch):
     said = " ".join(w.value for w in at.warning).replace("\\", "")
     assert "CHARLM_MAX_EPOCHS=-3" in said and "CHARLM_TRAINING='nope'" in said
     assert any("switched off" in i.value for i in at.info)  # an unreadable switch means off
+
+
+def test_passphrase_guessing_is_limited(app_env, isolated_runs, monkeypatch):
+    guesser = browser(monkeypatch, STRANGER)
+    for _ in range(5):
+        guesser.text_input(key="teacher_pass").input("guess").run()
+        guesser.button(key="teacher_unlock").click().run()
+    guesser.text_input(key="teacher_pass").input("owl-lantern-42").run()
+    guesser.button(key="teacher_unlock").click().run()  # right, but too late for this page
+    assert any("Too many" in e.value for e in guesser.error)
+    assert not any("Teacher mode" in s.value for s in guesser.success)

@@ -8,6 +8,9 @@ address, so a share link never grants control.
 from __future__ import annotations
 
 import json
+import threading
+import time
+from collections import deque
 
 import streamlit as st
 
@@ -36,10 +39,31 @@ def viewer(teacher_passphrase: str | None) -> ownership.Viewer:
     return ownership.Viewer(owner=ownership.owner_id(token), teacher=teacher)
 
 
+# Guessing the passphrase: a few tries per page session, and a cap on wrong guesses per minute
+# for the whole server (a new tab does not buy new tries past it).
+TRIES_PER_SESSION = 5
+WRONG_PER_MINUTE = 20
+_wrong_guesses: deque[float] = deque()
+_guess_lock = threading.Lock()
+
+
+def teacher_locked_out() -> bool:
+    with _guess_lock:
+        while _wrong_guesses and time.monotonic() - _wrong_guesses[0] > 60:
+            _wrong_guesses.popleft()
+        too_many = len(_wrong_guesses) >= WRONG_PER_MINUTE
+    return too_many or st.session_state.get("_teacher_tries", 0) >= TRIES_PER_SESSION
+
+
 def unlock_teacher(given: str, teacher_passphrase: str | None) -> bool:
+    if teacher_locked_out():
+        return False
     if ownership.passphrase_matches(given, teacher_passphrase):
         st.session_state._teacher_ok = teacher_passphrase
         return True
+    st.session_state._teacher_tries = st.session_state.get("_teacher_tries", 0) + 1
+    with _guess_lock:
+        _wrong_guesses.append(time.monotonic())
     return False
 
 

@@ -200,6 +200,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "teacher_off": {"en": "Leave teacher mode", "ko": "교사 모드 끝내기"},
     "passphrase": {"en": "Teacher passphrase", "ko": "교사 암호"},
     "unlock": {"en": "Unlock", "ko": "잠금 해제"},
+    "too_many_tries": {
+        "en": "Too many wrong passphrases: try again later, from a new page.",
+        "ko": "암호를 너무 많이 틀렸습니다. 잠시 뒤 새 페이지에서 다시 해 보세요.",
+    },
     "wrong_passphrase": {"en": "That passphrase is not right.", "ko": "암호가 맞지 않습니다."},
     "upload_private": {
         "en": "A run on uploaded text is private: only you (and the teacher) see it, "

@@ -85,9 +85,12 @@ def teacher_box(lang: str, passphrase: str, viewer: ownership.Viewer) -> None:
             return
         given = st.text_input(text(lang, "passphrase"), type="password", key="teacher_pass")
         if st.button(text(lang, "unlock"), key="teacher_unlock"):
-            if identity.unlock_teacher(given, passphrase):
+            if identity.teacher_locked_out():
+                st.error(text(lang, "too_many_tries"))
+            elif identity.unlock_teacher(given, passphrase):
                 st.rerun()
-            st.error(text(lang, "wrong_passphrase"))
+            else:
+                st.error(text(lang, "wrong_passphrase"))
 
 
 def launch_form(lang: str, settings: Settings, viewer: ownership.Viewer) -> None:
