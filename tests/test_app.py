@@ -224,3 +224,22 @@ def test_settings_survive_a_visit_to_another_view(app_env):
     assert at.text_area(key="seed_text").value == "the will to power"
     show(at, "compare")
     assert at.text_input(key="compare_text").value == "0.3, 0.9"
+
+
+def test_compare_can_add_a_greedy_column_and_the_link_keeps_it(app_env):
+    at = show(run_app(), "compare")
+    at.toggle(key="compare_greedy").set_value(True).run()
+    assert not at.exception
+    headings = [m.value for m in at.markdown if m.value.startswith("### ")]
+    assert headings[-1] == "### greedy (argmax)" and len(headings) == 5
+    assert at.query_params["cmpg"] == "1" and "greedy" not in at.query_params["cmp"]
+    opened = run_app(dict(at.query_params))
+    assert opened.toggle(key="compare_greedy").value is True
+
+
+def test_hovering_a_character_shows_the_five_likeliest_next_characters(app_env):
+    at = run_app()
+    html = generated(at)
+    first = re.search(r'<span title="([^"]*)" style="background', html).group(1)
+    probability, top = first.split(" | ")
+    assert probability.endswith("%") and len(top.split(" · ")) == 5

@@ -26,3 +26,9 @@ def test_text_box_is_one_focusable_line_with_hover_numbers():
     html = text_view.colored_html("seed\n\n**x**", "a\n<b>", [0.5, 0.01, 0.2, 0.3, 0.9])
     assert "\n" not in html and "<b>" not in html and "**x**" in html
     assert 'tabindex="0"' in html and 'title="50.0%"' in html
+
+
+def test_likeliest_lists_the_top_characters_in_order_with_their_share():
+    dist = np.array([[0.1, 0.6, 0.3], [0.5, 0.25, 0.25]])
+    hover = text_view.likeliest(dist, ["a", " ", "c"], lambda c: c.strip() or "space", k=2)
+    assert hover == ["space 60% · c 30%", "a 50% · space 25%"]  # ties keep vocabulary order

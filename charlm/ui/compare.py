@@ -11,8 +11,11 @@ from charlm.ui.explore import colored_text
 from charlm.ui.strings import text
 
 
-def temperatures_input(lang: str) -> tuple[float, ...]:
-    st.text_input(text(lang, "compare_input"), key="compare_text")
+def temperatures_input(lang: str) -> tuple:
+    """The temperatures to compare, plus a greedy (argmax) column when asked for."""
+    left, right = st.columns([4, 1], vertical_alignment="bottom")
+    left.text_input(text(lang, "compare_input"), key="compare_text")
+    right.toggle(text(lang, "greedy_column"), key="compare_greedy")
     values, rejected = params.parse_compare(st.session_state.compare_text)
     if rejected:
         st.warning(
@@ -24,7 +27,8 @@ def temperatures_input(lang: str) -> tuple[float, ...]:
                 high=params.T_MAX,
             )
         )
-    return values or params.DEFAULT_COMPARE
+    values = values or params.DEFAULT_COMPARE
+    return (*values, tmath.GREEDY) if st.session_state.get("compare_greedy") else values
 
 
 def side_by_side(lang: str, gen: Generation) -> None:
@@ -33,7 +37,8 @@ def side_by_side(lang: str, gen: Generation) -> None:
     columns = st.columns(len(gen.temperatures))
     for row, (column, temp) in enumerate(zip(columns, gen.temperatures)):
         with column:
-            st.markdown(f"### T = {temp:g}")
+            title = text(lang, "greedy_column") if temp == tmath.GREEDY else f"T = {temp:g}"
+            st.markdown(f"### {title}")
             entropy = float(tmath.entropy_bits(gen.after(row)).mean())
             st.caption(text(lang, "mean_entropy", value=entropy))
             st.markdown(colored_text(gen, row, with_seed=False), unsafe_allow_html=True)

@@ -35,8 +35,11 @@ def generated_text(lang: str, gen: Generation, row: int, seconds: float, filenam
 
 def colored_text(gen: Generation, row: int, with_seed: bool) -> str:
     def build() -> str:
-        probs = gen.chosen_probabilities(row, reweighted=False)
-        return text_view.colored_html(gen.seed_text if with_seed else "", gen.texts[row], probs)
+        model = gen.before(row)
+        probs = np.take_along_axis(model, gen.ids[row][:, None], axis=1)[:, 0]
+        hover = text_view.likeliest(model, gen.vocab.chars, charts.char_label)
+        seed = gen.seed_text if with_seed else ""
+        return text_view.colored_html(seed, gen.texts[row], probs, hover)
 
     return gen.memo(("html", row, with_seed), build)
 

@@ -33,6 +33,7 @@ class PageSettings:
     compare: tuple[float, ...] = DEFAULT_COMPARE
     epoch: int | None = None  # None: the exported model, else an epoch snapshot
     view: str = "explore"
+    compare_greedy: bool = False  # a greedy (argmax) column beside the compared temperatures
     notices: list[str] = field(default_factory=list)
 
 
@@ -90,6 +91,8 @@ def from_query(
         settings.temperature = round(_clamped(t, T_MIN, T_MAX, notes, "t"), 2)
     if "greedy" in get:
         settings.greedy = get["greedy"] in {"1", "true", "yes"}
+    if "cmpg" in get:
+        settings.compare_greedy = get["cmpg"] in {"1", "true", "yes"}
     if "len" in get and (n := _number(get["len"], int, notes, "len")) is not None:
         settings.length = _clamped(n, LEN_MIN, LEN_MAX, notes, "len")
     if "seed" in get:
@@ -132,10 +135,12 @@ def to_query(settings: PageSettings) -> dict[str, str]:
         "seed": settings.seed_text or "",
         "rng": str(settings.rng_seed),
         "lang": settings.lang,
-        "cmp": ",".join(f"{t:g}" for t in settings.compare),
+        "cmp": ",".join(f"{t:g}" for t in settings.compare if not isinstance(t, str)),
     }
     if settings.greedy:
         query["greedy"] = "1"
+    if settings.compare_greedy:
+        query["cmpg"] = "1"
     if settings.view != "explore":
         query["view"] = settings.view
     if settings.top_k:

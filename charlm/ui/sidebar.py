@@ -22,7 +22,15 @@ STATE_KEYS = {  # PageSettings field -> widget key
 
 
 # Widget values that outlive a run in which their widget is not drawn (see hold_undrawn).
-KEPT_KEYS = (*STATE_KEYS.values(), "view", "compare_text", "use_timeline", "epoch", "step")
+KEPT_KEYS = (
+    *STATE_KEYS.values(),
+    "view",
+    "compare_text",
+    "compare_greedy",
+    "use_timeline",
+    "epoch",
+    "step",
+)
 VIEWS = params.VIEWS
 
 
@@ -62,6 +70,7 @@ def init_from_link(models: list[str], default_model: str | None) -> None:
         # a class then shares cached generations. "Another passage" draws a random one.
         st.session_state.seed_text = FALLBACK_SEED
     st.session_state.view = settings.view
+    st.session_state.compare_greedy = settings.compare_greedy
     st.session_state.compare_text = ", ".join(f"{t:g}" for t in settings.compare)
     st.session_state.use_timeline = settings.epoch is not None
     st.session_state.link_epoch = settings.epoch
@@ -99,7 +108,7 @@ def model_picker(lang: str, models: dict[str, dict]) -> str | None:
 # model, random seed and top-k/top-p.
 VIEW_WIDGETS = {
     "explore": {"seed_text", "temperature", "greedy", "length", "step"},
-    "compare": {"seed_text", "length", "compare_text"},
+    "compare": {"seed_text", "length", "compare_text", "compare_greedy"},
     "train": set(),
 }
 MODEL_WIDGETS = {"model", "rng_seed", "top_k", "top_p"}
@@ -178,4 +187,5 @@ def current_settings(epoch: int | None) -> params.PageSettings:
     values = {field: st.session_state.get(key) for field, key in STATE_KEYS.items()}
     compare, _ = params.parse_compare(st.session_state.get("compare_text", ""))
     values["view"] = st.session_state.get("view", "explore")
+    values["compare_greedy"] = bool(st.session_state.get("compare_greedy"))
     return params.PageSettings(**values, compare=compare or params.DEFAULT_COMPARE, epoch=epoch)

@@ -109,6 +109,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "entropy_axis": {"en": "entropy (bits)", "ko": "엔트로피 (비트)"},
     "temperature_axis": {"en": "temperature", "ko": "온도"},
+    "greedy_column": {"en": "greedy (argmax)", "ko": "탐욕적 (argmax)"},
     "compare_input": {"en": "Temperatures, separated by commas", "ko": "쉼표로 구분한 온도들"},
     "compare_note": {
         "en": "All columns use the same random numbers, so where the texts part ways is "

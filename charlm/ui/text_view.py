@@ -46,14 +46,31 @@ def probability_color(p: float) -> str:
     return probability_colors([p])[0][0]
 
 
-def colored_html(seed_text: str, text: str, probs) -> str:
+def likeliest(distributions, chars, labels, k: int = 5) -> list[str]:
+    """Per step, the model's k likeliest next characters with their probabilities, as hover
+    text ("e 41% · a 12% · …"), computed for all steps at once."""
+    distributions = np.asarray(distributions, float)
+    k = min(k, distributions.shape[1])
+    top = np.argsort(-distributions, axis=1, kind="stable")[:, :k]
+    shares = np.take_along_axis(distributions, top, axis=1)
+    return [
+        " · ".join(f"{labels(chars[i])} {p:.0%}" for i, p in zip(ids, ps))
+        for ids, ps in zip(top.tolist(), shares.tolist())
+    ]
+
+
+def colored_html(seed_text: str, text: str, probs, hover: list[str] | None = None) -> str:
     """Seed text in grey, then each generated character on its probability's colour, as one
-    line of HTML (see safe.html_text)."""
+    line of HTML (see safe.html_text). Hovering shows the probability, then `hover`'s text."""
     spans = [f'<span style="color:#545961">{safe.html_text(seed_text)}</span>'] if seed_text else []
     probs = np.asarray(probs, float)
-    for char, p, (background, color) in zip(text, probs.tolist(), probability_colors(probs)):
+    extra = hover or [""] * len(text)
+    for char, p, (background, color), more in zip(
+        text, probs.tolist(), probability_colors(probs), extra
+    ):
+        title = safe.html_text(f"{p:.1%}" + (f" | {more}" if more else ""))
         spans.append(
-            f'<span title="{p:.1%}" style="background:{background};color:{color}">'
+            f'<span title="{title}" style="background:{background};color:{color}">'
             f"{safe.html_text(char)}</span>"
         )
     body = "".join(spans)
