@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
@@ -46,24 +47,37 @@ def show(at, view: str) -> AppTest:
     return at
 
 
+def chart_spec(at, index=0) -> dict:
+    return json.loads(at.get("vega_lite_chart")[index].proto.spec)
+
+
 def test_page_loads_and_generates(app_env):
     at = run_app()
     assert at.title[0].value.startswith("charlm")
     assert generated(at).count("<span") > 50
-    data = chart_data(at)
-    assert set(data["which"]) == {"model (T = 1)", "after reweighting"}
-    assert data["sampled"].sum() == 2  # the sampled character, before and after
+    data = chart_data(at)  # the model's distribution; the browser reweights it
+    assert data["p"].sum() == pytest.approx(1.0) and data["sampled"].sum() == 1
+    assert chart_spec(at)["params"][0]["value"] == 0.5  # the chart's own T starts at the page's
 
 
 def test_temperature_slider_changes_text_and_chart(app_env):
     at = run_app()
-    text_cold, chart_cold = generated(at), chart_data(at)
+    text_cold = generated(at)
     at.slider(key="temperature").set_value(1.5).run()
     assert not at.exception
     assert generated(at) != text_cold
-    after = lambda d: d[d["which"] == "after reweighting"]["probability"].to_numpy()  # noqa: E731
-    assert not (after(chart_data(at)) == after(chart_cold)).all()
+    assert chart_spec(at)["params"][0]["value"] == 1.5
     assert at.query_params["t"] == "1.5"
+
+
+def test_with_top_k_the_server_draws_what_was_sampled_from(app_env):
+    at = run_app({"k": "3"})
+    data = chart_data(at)
+    assert set(data["which"]) == {"model (T = 1)", "after reweighting"}
+    assert data["sampled"].sum() == 2  # the sampled character, before and after
+    after = data[data["which"] == "after reweighting"]["probability"].to_numpy()
+    assert (after > 0).sum() <= 3  # top-k left three characters
+    assert "params" not in chart_spec(at)
 
 
 def test_link_round_trips_to_the_same_text(app_env):

@@ -243,3 +243,34 @@ def test_keyboard_alone_reaches_the_controls_with_a_visible_focus_and_moves_the_
             page.wait_for_timeout(200)
         assert text_box.inner_text() != before
         browser.close()
+
+
+def test_chart_slider_reweights_the_bars_in_the_browser_without_a_rerun(server):
+    """The step inspector's own T slider: the bars change, and not one message goes to the
+    server while it is dragged (q = p^(1/T) is computed by Vega-Lite in the page)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        sent = []
+        page.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(frame)))
+        page.goto(server)
+        expect(page.locator(".charlm-text").first).to_be_visible(timeout=60_000)
+        chart = page.locator('[data-testid="stVegaLiteChart"]').first
+        chart.scroll_into_view_if_needed()
+        slider = chart.locator('input[type="range"]')
+        expect(slider).to_be_visible(timeout=30_000)
+        page.wait_for_timeout(1500)  # the page's own messages have settled
+        bars_before, messages_before = chart.screenshot(), len(sent)
+        box = slider.bounding_box()
+        middle = box["y"] + box["height"] / 2
+        page.mouse.move(box["x"] + box["width"] * 0.24, middle)
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] * 0.9, middle, steps=10)
+        page.mouse.up()
+        page.wait_for_timeout(1000)
+        assert float(slider.input_value()) > 1.5
+        assert chart.screenshot() != bars_before
+        assert len(sent) == messages_before
+        browser.close()

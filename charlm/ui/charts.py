@@ -156,3 +156,93 @@ def history_chart(rows: list[dict], y_title: str = "nats/char") -> dict:
         },
         }],
     }  # fmt: skip
+
+
+def model_rows(chars, probs, chosen: int) -> list[dict]:
+    """Every character with the model's probability and its rank (for browser-side charts)."""
+    probs = np.asarray(probs, float)
+    order = np.argsort(-probs, kind="stable")
+    rank = np.empty(len(order), int)
+    rank[order] = np.arange(len(order))
+    return [
+        {"char": char_label(c), "p": float(p), "rank": int(r), "sampled": int(i == chosen)}
+        for i, (c, p, r) in enumerate(zip(chars, probs.tolist(), rank.tolist()))
+    ]
+
+
+def reweighting_chart(
+    rows: list[dict],
+    temperature: float,
+    labels,
+    x_title,
+    y_title,
+    slider_label,
+    other="other",
+    top: int = 20,
+) -> dict:
+    """Before/after bars where the browser computes q = p^(1/T) / sum p^(1/T) itself: a Vega-Lite
+    parameter bound to a slider sets T, so dragging it sends nothing to the server."""
+    before, after = labels
+    transform = [
+        {"calculate": "pow(datum.p, 1 / T)", "as": "w"},
+        {"joinaggregate": [{"op": "sum", "field": "w", "as": "total"}]},
+        {"calculate": "datum.w / datum.total", "as": "q"},
+        {"calculate": f"datum.rank < {top} ? datum.char : {_js(other)}", "as": "bar"},
+        {
+            "aggregate": [
+                {"op": "sum", "field": "p", "as": "p"},
+                {"op": "sum", "field": "q", "as": "q"},
+                {"op": "max", "field": "sampled", "as": "sampled"},
+            ],
+            "groupby": ["bar"],
+        },
+        {"fold": ["p", "q"], "as": ["series", "probability"]},
+        {"calculate": f"datum.series == 'p' ? {_js(before)} : {_js(after)}", "as": "which"},
+    ]
+    # An explicit domain orders the bars by the model's probability: the two layers transform
+    # their data differently, so Vega-Lite unions their domains and would drop a sort.
+    order = [r["char"] for r in sorted(rows, key=lambda r: r["rank"]) if r["rank"] < top]
+    x = {
+        "field": "bar",
+        "type": "nominal",
+        "scale": {"domain": [*order, other] if len(rows) > top else order},
+        "title": x_title,
+        "axis": {"labelAngle": 0, "labelFontSize": 13},
+    }
+    y = {
+        "field": "probability",
+        "type": "quantitative",
+        "title": y_title,
+        "axis": {"format": "%", "titleAngle": 0, "titleAlign": "left", "titleY": -8},
+    }
+    data = {"values": rows}
+    return {
+        "$schema": SCHEMA,
+        "height": 280,
+        "params": [{"name": "T", "value": float(temperature),
+                    "bind": {"input": "range", "min": 0.05, "max": 2.0, "step": 0.01,
+                             "name": slider_label}}],
+        "encoding": {"x": x, "xOffset": {"field": "which", "sort": list(labels)}, "y": y},
+        "layer": [
+            {"data": data, "transform": transform, "mark": {"type": "bar"},
+             "encoding": {
+                 "color": {"field": "which", "sort": list(labels), "title": None,
+                           "scale": {"domain": list(labels), "range": [BEFORE_COLOR, AFTER_COLOR]},
+                           "legend": {"orient": "top"}},
+                 "stroke": {"condition": {"test": "datum.sampled > 0", "value": "#111"},
+                            "value": None},
+                 "strokeWidth": {"condition": {"test": "datum.sampled > 0", "value": 2},
+                                 "value": 0},
+                 "tooltip": [{"field": "bar", "title": x_title}, {"field": "which", "title": " "},
+                             {"field": "probability", "format": ".2%", "title": y_title}]}},
+            {"data": data, "transform": [*transform, {"filter": "datum.sampled > 0"}],
+             "mark": {"type": "text", "dy": -8, "text": "▼", "fontSize": 12}},
+        ],
+    }  # fmt: skip
+
+
+def _js(text: str) -> str:
+    """A string literal for a Vega expression."""
+    import json
+
+    return json.dumps(str(text))

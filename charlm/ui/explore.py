@@ -59,15 +59,7 @@ def step_inspector(lang: str, gen: Generation, row: int) -> None:
         f"**{text(lang, 'context')}:** `…{safe.code(context)}`"
         f" → **`{safe.code(charts.char_label(chars[chosen]))}`**"
     )
-    labels = (text(lang, "before"), text(lang, "after"))
-    rows = charts.distribution_rows(
-        chars, before, after, chosen, other=text(lang, "other"), labels=labels
-    )
-    st.vega_lite_chart(
-        charts.distribution_chart(rows, text(lang, "character"), text(lang, "probability"), labels),
-        width="stretch",
-        key="distribution_chart",
-    )
+    distribution_chart(lang, gen, row, before, after, chosen)
     h_before, h_after = float(tmath.entropy_bits(before)), float(tmath.entropy_bits(after))
     cols = st.columns(3)
     cols[0].metric(text(lang, "entropy_before"), text(lang, "bits", value=h_before))
@@ -88,6 +80,27 @@ def step_inspector(lang: str, gen: Generation, row: int) -> None:
     )
     alternatives(lang, chars, before, after, chosen)
     entropy_curve(lang, before, gen.temperatures[row], h_after)
+
+
+def distribution_chart(lang, gen: Generation, row: int, before, after, chosen: int) -> None:
+    """Before/after bars. Plain sampling gets a temperature slider of its own that reweights
+    the bars in the browser (no trip to the server); with top-k/top-p or greedy the server
+    draws what was really sampled from."""
+    chars, labels = gen.vocab.chars, (text(lang, "before"), text(lang, "after"))
+    x_title, y_title = text(lang, "character"), text(lang, "probability")
+    temperature = gen.temperatures[row]
+    if gen.top_k is None and gen.top_p is None and temperature != tmath.GREEDY:
+        rows = charts.model_rows(chars, before, chosen)
+        spec = charts.reweighting_chart(
+            rows, temperature, labels, x_title, y_title, text(lang, "try_t"), text(lang, "other")
+        )
+        st.caption(text(lang, "try_t_help"))
+    else:
+        rows = charts.distribution_rows(
+            chars, before, after, chosen, other=text(lang, "other"), labels=labels
+        )
+        spec = charts.distribution_chart(rows, x_title, y_title, labels)
+    st.vega_lite_chart(spec, width="stretch", key="distribution_chart")
 
 
 def alternatives(lang, chars, before, after, chosen) -> None:

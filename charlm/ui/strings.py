@@ -102,6 +102,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "character": {"en": "next character", "ko": "다음 글자"},
     "probability": {"en": "probability", "ko": "확률"},
     "other": {"en": "other", "ko": "기타"},
+    "try_t": {"en": "try T here ", "ko": "여기서 T 바꿔 보기 "},
+    "try_t_help": {
+        "en": "The slider under the chart reweights these bars in your browser, without "
+        "generating again: q ∝ p^(1/T).",
+        "ko": "차트 아래 슬라이더는 다시 생성하지 않고 브라우저에서 막대를 재가중합니다: "
+        "q ∝ p^(1/T).",
+    },
     "alternatives": {"en": "Alternatives it passed over", "ko": "고르지 않은 다른 후보"},
     "entropy_curve": {
         "en": "Entropy vs temperature at this step",
