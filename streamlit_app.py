@@ -14,7 +14,13 @@ from charlm.artifacts import ArtifactError
 from charlm.settings import load_settings
 from charlm.ui import compare, explore, identity, params, safe, sidebar
 from charlm.ui.gate import one_run_at_a_time
-from charlm.ui.loaders import generate, get_sampler, model_catalogue, passage
+from charlm.ui.loaders import (
+    generate,
+    get_sampler,
+    model_catalogue,
+    passage,
+    temperature_sweep,
+)
 from charlm.ui.memory import limit_malloc_arenas
 from charlm.ui.strings import text
 from charlm.ui.train_panel import teacher_passphrase, train_tab
@@ -71,6 +77,8 @@ def explore_or_compare(lang, view, models, settings) -> set[str]:
         page.compare = compare.temperatures_input(lang)
         gen, _ = generate_for(page, path, page.compare)
         compare.side_by_side(lang, gen)
+        points = temperature_sweep(path, page.epoch, page.seed_text, page.rng_seed)
+        compare.temperature_sweep(lang, points, 0.05 if page.greedy else page.temperature)
     else:
         gen, seconds = generate_for(page, path, [tmath.GREEDY if page.greedy else page.temperature])
         explore.generated_text(lang, gen, 0, seconds, f"charlm-{name.replace('/', '-')}.txt")

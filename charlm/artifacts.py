@@ -24,6 +24,9 @@ METADATA_FILE = "metadata.json"
 HISTORY_FILE = "history.json"
 SAMPLES_FILE = "samples.json"
 SNAPSHOT_DIR = "snapshots"
+WORDS_FILE = "words.txt"  # the training text's distinct words (the sweep's real-word share)
+HELDOUT_FILE = "heldout.txt"  # a fixed slice of validation text (the sweep's calibration)
+HELDOUT_CHARS = 4000
 
 
 class ArtifactError(ValueError):
@@ -85,6 +88,18 @@ class ModelFolder:
 
     def history(self) -> list[dict]:
         return atomic.read_json(self.path / HISTORY_FILE, default=[]) or []
+
+    def known_words(self) -> set[str] | None:
+        try:
+            return set((self.path / WORDS_FILE).read_text(encoding="utf-8").split())
+        except OSError:
+            return None
+
+    def heldout_text(self) -> str | None:
+        try:
+            return (self.path / HELDOUT_FILE).read_text(encoding="utf-8")
+        except OSError:
+            return None
 
     def samples(self) -> list[dict]:
         return atomic.read_json(self.path / SAMPLES_FILE, default=[]) or []

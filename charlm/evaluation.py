@@ -31,19 +31,24 @@ def scheme_for(network: Network, context_length: int) -> Scheme:
     return Scheme(window=context_length, score_from=half, stride=context_length - half)
 
 
-def mean_nll(
-    network: Network, ids: np.ndarray, scheme: Scheme, batch: int = 1024
-) -> tuple[float, int]:
-    """(mean negative log-likelihood in nats per character, characters scored)."""
+def scored_predictions(network: Network, ids: np.ndarray, scheme: Scheme, batch: int = 1024):
+    """Yields (log_probs (B, S, V), targets (B, S)) for the characters the scheme scores."""
     starts = np.arange(0, len(ids) - scheme.window, scheme.stride)
     if len(starts) == 0:
         raise ValueError(f"validation text of {len(ids)} characters is shorter than one window")
     offsets = np.arange(scheme.window + 1)
-    total, count = 0.0, 0
     for first in range(0, len(starts), batch):
         windows = ids[starts[first : first + batch, None] + offsets[None, :]]
         log_probs = network.log_probs_over(windows[:, :-1], scheme.score_from)
-        targets = windows[:, scheme.score_from + 1 :]
+        yield log_probs, windows[:, scheme.score_from + 1 :]
+
+
+def mean_nll(
+    network: Network, ids: np.ndarray, scheme: Scheme, batch: int = 1024
+) -> tuple[float, int]:
+    """(mean negative log-likelihood in nats per character, characters scored)."""
+    total, count = 0.0, 0
+    for log_probs, targets in scored_predictions(network, ids, scheme, batch):
         picked = np.take_along_axis(log_probs, targets[..., None], axis=-1)
         total -= float(picked.sum())
         count += targets.size

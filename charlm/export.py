@@ -39,6 +39,7 @@ def export_run(
     snapshots: bool = True,
     name: str | None = None,
     epoch: int | None = None,
+    train_text: str | None = None,
 ) -> Path:
     """Write a self-contained model folder for `run_dir` at `destination`, atomically.
 
@@ -70,10 +71,24 @@ def export_run(
             network = load_network(tmp / artifacts.MODEL_FILE)
             val_ids = vocab.encode(val_text, on_unknown="drop")
             figures = validation_figures(network, np.asarray(val_ids), context_length(recipe))
+        write_lesson_files(tmp, train_text, val_text)
         metadata = _metadata(run, run_dir, name, epoch, max(epochs_done), figures, history)
         atomic.write_json(tmp / artifacts.METADATA_FILE, metadata)
 
     return artifacts.write_model_folder(destination, build)
+
+
+def write_lesson_files(folder: Path, train_text: str | None, val_text: str | None) -> None:
+    """words.txt (the training text's words, for the sweep's real-word share) and heldout.txt
+    (a fixed slice of validation text, for its calibration curve)."""
+    from charlm.sweep import word_list
+
+    if train_text:
+        atomic.write_text(Path(folder) / artifacts.WORDS_FILE, "\n".join(word_list(train_text)))
+    if val_text:
+        atomic.write_text(
+            Path(folder) / artifacts.HELDOUT_FILE, val_text[: artifacts.HELDOUT_CHARS]
+        )
 
 
 def _save_keras_model(snapshot: Path, recipe, vocab_size: int, folder: Path) -> None:
@@ -117,4 +132,5 @@ def export_with_corpus(run_dir: Path, destination: Path, **kwargs) -> Path:
 
     run = atomic.read_json(Path(run_dir) / runfiles.RUN_FILE)
     text = load_corpus(run["corpus"].get("path"))
-    return export_run(run_dir, destination, val_text=split_text(text)[1], **kwargs)
+    train_text, val_text = split_text(text)
+    return export_run(run_dir, destination, val_text=val_text, train_text=train_text, **kwargs)

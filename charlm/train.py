@@ -168,7 +168,7 @@ def _fit(
         model = build_model(recipe, vocab.size, steps_per_epoch=batches)
     callbacks = _callbacks(run_dir, recipe, model, vocab, train_text, batches, stop)
     if stop.requested:
-        return _finish(run_dir, "cancelled", val_text)
+        return _finish(run_dir, "cancelled", val_text, train_text)
     from charlm.callbacks import TrainingCancelled
 
     try:
@@ -180,8 +180,8 @@ def _fit(
             verbose=verbose if verbose is not None else (1 if sys.stdout.isatty() else 2),
         )
     except TrainingCancelled:
-        return _finish(run_dir, "cancelled", val_text)
-    return _finish(run_dir, "cancelled" if stop.requested else "done", val_text)
+        return _finish(run_dir, "cancelled", val_text, train_text)
+    return _finish(run_dir, "cancelled" if stop.requested else "done", val_text, train_text)
 
 
 def _record_run_facts(run_dir: Path, corpus: Corpus, vocab: Vocabulary, device: str) -> None:
@@ -245,12 +245,12 @@ def _strategy(name: str):
     raise ValueError(f"unknown strategy {name!r}; use 'default' or 'mirrored'")
 
 
-def _finish(run_dir: Path, status: str, val_text: str) -> str:
+def _finish(run_dir: Path, status: str, val_text: str, train_text: str | None = None) -> str:
     """Export the model (also after a cancel, from the last completed epoch) and record status."""
     from charlm.export import export_run
 
     if runfiles.read_history(run_dir):
         runfiles.update_progress(run_dir, status="exporting" if status == "done" else status)
-        export_run(run_dir, run_dir / runfiles.MODEL_DIR, val_text=val_text)
+        export_run(run_dir, run_dir / runfiles.MODEL_DIR, val_text=val_text, train_text=train_text)
     runfiles.update_progress(run_dir, status=status, finished=time.time())
     return status

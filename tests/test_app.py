@@ -257,3 +257,15 @@ def test_hovering_a_character_shows_the_five_likeliest_next_characters(app_env):
     first = re.search(r'<span title="([^"]*)" style="background', html).group(1)
     probability, top = first.split(" | ")
     assert probability.endswith("%") and len(top.split(" · ")) == 5
+
+
+def test_compare_view_shows_the_temperature_sweep(app_env):
+    at = show(run_app(), "compare")
+    spec = next(
+        json.loads(c.proto.spec) for c in at.get("vega_lite_chart") if "facet" in c.proto.spec
+    )
+    data = chart_data(at, [i for i, c in enumerate(at.get("vega_lite_chart"))
+                           if "facet" in c.proto.spec][0])  # fmt: skip
+    assert set(data["figure"]) >= {"repeated 4-grams (share)", "surprisal (bits/char)"}
+    assert data["temperature"].nunique() >= 20
+    assert spec["columns"] == 2

@@ -246,3 +246,39 @@ def _js(text: str) -> str:
     import json
 
     return json.dumps(str(text))
+
+
+def sweep_rows(points, names: dict[str, str]) -> list[dict]:
+    """Long table: one row per (temperature, figure) with a value."""
+    rows = []
+    for point in points:
+        for field, label in names.items():
+            value = getattr(point, field)
+            if value is not None:
+                rows.append({"temperature": point.temperature, "figure": label, "value": value})
+    return rows
+
+
+def sweep_chart(rows: list[dict], marks: tuple, chosen_t: float, x_title: str) -> dict:
+    """Small multiples, one per figure, with the lesson's temperatures (grey) and the page's T
+    (dashed) marked."""
+    x = {"field": "temperature", "type": "quantitative", "title": x_title}
+    y = {"field": "value", "type": "quantitative", "title": None, "scale": {"zero": False}}
+    lesson = [
+        {"mark": {"type": "rule", "color": "#9aa0a6"}, "encoding": {"x": {"datum": t}}}
+        for t in marks
+    ]
+    chosen = {"mark": {"type": "rule", "color": "#111", "strokeDash": [4, 4]},
+              "encoding": {"x": {"datum": chosen_t}}}  # fmt: skip
+    line = {"mark": {"type": "line", "point": True, "color": AFTER_COLOR},
+            "encoding": {"x": x, "y": y, "tooltip": [
+                {"field": "temperature", "type": "quantitative", "format": ".2f"},
+                {"field": "value", "type": "quantitative", "format": ".3f"}]}}  # fmt: skip
+    return {
+        "$schema": SCHEMA,
+        "data": {"values": rows},
+        "facet": {"field": "figure", "type": "nominal", "title": None, "sort": None},
+        "columns": 2,
+        "spec": {"width": 260, "height": 150, "layer": [*lesson, chosen, line]},
+        "resolve": {"scale": {"y": "independent"}},
+    }

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from charlm import sweep
 from charlm import temperature as tmath
 from charlm.sampler import Generation
-from charlm.ui import params
+from charlm.ui import charts, params
 from charlm.ui.explore import colored_text
 from charlm.ui.strings import text
 
@@ -42,3 +43,26 @@ def side_by_side(lang: str, gen: Generation) -> None:
             entropy = float(tmath.entropy_bits(gen.after(row)).mean())
             st.caption(text(lang, "mean_entropy", value=entropy))
             st.markdown(colored_text(gen, row, with_seed=False), unsafe_allow_html=True)
+
+
+def temperature_sweep(lang: str, points, chosen_t: float) -> None:
+    """The lesson as measured curves: real words, repetition, surprisal, calibration."""
+    st.header(text(lang, "sweep_title"))
+    st.caption(text(lang, "sweep_help"))
+    names = {
+        "real_words": text(lang, "sweep_real_words"),
+        "repetition": text(lang, "sweep_repetition"),
+        "surprisal_bits": text(lang, "sweep_surprisal"),
+        "calibration_nats": text(lang, "sweep_calibration"),
+    }
+    rows = charts.sweep_rows(points, names)
+    st.vega_lite_chart(
+        charts.sweep_chart(
+            rows, sweep.LESSON_TEMPERATURES, chosen_t, text(lang, "temperature_axis")
+        ),
+        key="sweep_chart",
+    )
+    best = sweep.calibration_minimum(points)
+    if best is not None:
+        meaning = "calibrated" if abs(best - 1.0) <= 0.1 else ("under" if best < 1 else "over")
+        st.markdown(text(lang, f"sweep_calibration_{meaning}", t=best))

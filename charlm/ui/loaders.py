@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import numpy as np
 import streamlit as st
 
-from charlm import ownership
+from charlm import ownership, sweep
 from charlm.artifacts import (
     ArtifactError,
     ModelFolder,
@@ -33,6 +34,9 @@ _samplers = SharedCache(max_entries=16)
 # A class starting from the same passage hits this often. A 400-character single-temperature
 # entry holds 91 kB of float32 logits (the largest, 6 temperatures x 2,000 steps, 2.7 MB).
 _generations = SharedCache(max_entries=64)
+_heldout = SharedCache(max_entries=8)  # per model: predictions on its held-out slice
+_sweeps = SharedCache(max_entries=16)
+SWEEP_LENGTH = 300  # characters per temperature: 20 of them in ~1 s for the 2x384 model
 
 
 def model_catalogue(artifacts_dir: Path, runs_dir: Path) -> dict[str, dict]:
@@ -98,3 +102,28 @@ def generate(
         return generation, time.perf_counter() - start
 
     return _generations.get(key, compute)
+
+
+def temperature_sweep(path: Path, epoch, seed_text: str, rng_seed: int):
+    """The sweep for a model and seed text (list of sweep.SweepPoint), computed once."""
+    stamp = _stamp(path)
+
+    def heldout():
+        sampler, folder = get_sampler(path, epoch)
+        text = folder.heldout_text()
+        if not text:
+            return None
+        ids = np.asarray(sampler.vocab.encode(text, on_unknown="drop"))
+        try:
+            return sweep.heldout_predictions(sampler.network, ids, folder.context_length)
+        except ValueError:  # shorter than one window
+            return None
+
+    def compute():
+        sampler, folder = get_sampler(path, epoch)
+        held = _heldout.get((str(path), epoch, stamp), heldout)
+        return sweep.sweep(
+            sampler, seed_text, SWEEP_LENGTH, None, rng_seed, folder.known_words(), held
+        )
+
+    return _sweeps.get((str(path), epoch, stamp, seed_text, rng_seed), compute)

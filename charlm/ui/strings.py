@@ -117,6 +117,40 @@ STRINGS: dict[str, dict[str, str]] = {
     "entropy_axis": {"en": "entropy (bits)", "ko": "엔트로피 (비트)"},
     "temperature_axis": {"en": "temperature", "ko": "온도"},
     "greedy_column": {"en": "greedy (argmax)", "ko": "탐욕적 (argmax)"},
+    "sweep_title": {"en": "Temperature sweep", "ko": "온도 훑어보기"},
+    "sweep_help": {
+        "en": "One generation per temperature from 0.1 to 2.0, all with the same random numbers. "
+        "Real words: share of generated words found in the training text. Repetition: share of "
+        "word 4-grams that repeat an earlier one. Surprisal: mean bits of the chosen characters "
+        "under the model (T = 1). Calibration: cross-entropy of the reweighted distribution on "
+        "held-out text (nats/char). Grey lines: the lesson's 0.2, 0.5, 1.0, 1.2; dashed: your T.",
+        "ko": "0.1부터 2.0까지 온도마다 같은 난수로 한 번씩 생성합니다. 실제 단어: 생성된 단어 중 "
+        "학습 글에 있는 단어의 비율. 반복: 앞에 나온 단어 4-그램을 되풀이한 비율. 놀람도: 고른 "
+        "글자의 모델(T = 1) 기준 평균 비트. 보정: 따로 떼어 둔 글에서 재가중 분포의 교차 "
+        "엔트로피(nats/글자). 회색 선: 실습의 0.2, 0.5, 1.0, 1.2, 점선: 지금의 T.",
+    },
+    "sweep_real_words": {"en": "real words (share)", "ko": "실제 단어 (비율)"},
+    "sweep_repetition": {"en": "repeated 4-grams (share)", "ko": "반복된 4-그램 (비율)"},
+    "sweep_surprisal": {"en": "surprisal (bits/char)", "ko": "놀람도 (비트/글자)"},
+    "sweep_calibration": {"en": "held-out cross-entropy (nats/char)", "ko": "보정: 교차 엔트로피"},
+    "sweep_calibration_calibrated": {
+        "en": "Held-out text is predicted best at **T = {t:g}**: this model is calibrated — "
+        "its probabilities mean what they say.",
+        "ko": "따로 떼어 둔 글은 **T = {t:g}** 에서 가장 잘 예측됩니다. 이 모델은 보정되어 "
+        "있습니다 — 확률이 말하는 그대로입니다.",
+    },
+    "sweep_calibration_under": {
+        "en": "Held-out text is predicted best at **T = {t:g}** (below 1): the model spreads its "
+        "bets too widely, and sharpening helps.",
+        "ko": "따로 떼어 둔 글은 **T = {t:g}** (1보다 작음)에서 가장 잘 예측됩니다. 모델이 "
+        "확률을 너무 넓게 퍼뜨려서, 뾰족하게 하면 낫습니다.",
+    },
+    "sweep_calibration_over": {
+        "en": "Held-out text is predicted best at **T = {t:g}** (above 1): the model is "
+        "over-confident, and flattening helps.",
+        "ko": "따로 떼어 둔 글은 **T = {t:g}** (1보다 큼)에서 가장 잘 예측됩니다. 모델이 "
+        "지나치게 확신하므로, 평평하게 하면 낫습니다.",
+    },
     "compare_input": {"en": "Temperatures, separated by commas", "ko": "쉼표로 구분한 온도들"},
     "compare_note": {
         "en": "All columns use the same random numbers, so where the texts part ways is "
