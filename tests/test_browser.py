@@ -274,3 +274,23 @@ def test_chart_slider_reweights_the_bars_in_the_browser_without_a_rerun(server):
         assert chart.screenshot() != bars_before
         assert len(sent) == messages_before
         browser.close()
+
+
+def test_clicking_a_character_opens_that_step_in_the_inspector(server):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(server)
+        text_box = page.locator(".charlm-text[data-inspect]").first
+        expect(text_box).to_be_visible(timeout=60_000)
+        page.wait_for_timeout(1000)
+        text_box.locator("span[title]").nth(24).click()
+        step = (
+            page.locator('[data-testid="stSlider"]')
+            .filter(has_text="Step")
+            .locator('input[type="range"]')
+        )
+        expect(step).to_have_value("25", timeout=30_000)
+        browser.close()

@@ -38,3 +38,12 @@ def test_parse_compare():
     assert parse_compare("0.2, 0.5,,1") == ((0.2, 0.5, 1.0), [])
     assert parse_compare("0, 3, nan, x, 0.7") == ((0.7,), ["0", "3", "nan", "x"])
     assert len(parse_compare(",".join(str(0.1 * i) for i in range(1, 20)))[0]) == 6
+
+
+def test_step_from_a_click_link_is_read_and_clamped():
+    from charlm.ui.params import LEN_MAX, from_query
+
+    assert from_query({"step": "25"}, ["m"], "m").step == 25
+    clamped = from_query({"step": "0"}, ["m"], "m")
+    assert clamped.step == 1 and clamped.notices
+    assert from_query({"step": str(LEN_MAX + 5)}, ["m"], "m").step == LEN_MAX

@@ -64,5 +64,7 @@ def temperature_sweep(lang: str, points, chosen_t: float) -> None:
     )
     best = sweep.calibration_minimum(points)
     if best is not None:
-        meaning = "calibrated" if abs(best - 1.0) <= 0.1 else ("under" if best < 1 else "over")
+        meaning = (
+            "calibrated" if abs(best - 1.0) < 0.1 + 1e-9 else ("under" if best < 1 else "over")
+        )
         st.markdown(text(lang, f"sweep_calibration_{meaning}", t=best))

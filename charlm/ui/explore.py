@@ -30,7 +30,27 @@ def generated_text(lang: str, gen: Generation, row: int, seconds: float, filenam
         width="stretch",
         on_click="ignore",  # a download needs no rerun
     )
-    st.caption(text(lang, "timing", ms=seconds * 1000))
+    st.caption(text(lang, "timing", ms=seconds * 1000) + " · " + text(lang, "click_to_inspect"))
+    st.html(CLICK_TO_INSPECT, unsafe_allow_javascript=True)
+
+
+# A click on a generated character opens that step in the inspector: the page reloads with
+# ?step=N (every other setting is already in the address). Our script, no visitor input.
+CLICK_TO_INSPECT = """<script>
+(() => {
+  if (window.charlmInspect) return;
+  window.charlmInspect = true;
+  document.addEventListener("click", (event) => {
+    const span = event.target.closest(".charlm-text[data-inspect] span[title]");
+    if (!span) return;
+    const spans = Array.from(span.parentElement.querySelectorAll("span[title]"));
+    const url = new URL(window.location.href);
+    url.searchParams.set("step", String(spans.indexOf(span) + 1));
+    window.location.assign(url.toString());
+  });
+})();
+</script>
+<style>.charlm-text[data-inspect] span[title]{cursor:pointer}</style>"""
 
 
 def colored_text(gen: Generation, row: int, with_seed: bool) -> str:
@@ -39,7 +59,7 @@ def colored_text(gen: Generation, row: int, with_seed: bool) -> str:
         probs = np.take_along_axis(model, gen.ids[row][:, None], axis=1)[:, 0]
         hover = text_view.likeliest(model, gen.vocab.chars, charts.char_label)
         seed = gen.seed_text if with_seed else ""
-        return text_view.colored_html(seed, gen.texts[row], probs, hover)
+        return text_view.colored_html(seed, gen.texts[row], probs, hover, clickable=with_seed)
 
     return gen.memo(("html", row, with_seed), build)
 

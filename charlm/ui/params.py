@@ -34,6 +34,7 @@ class PageSettings:
     epoch: int | None = None  # None: the exported model, else an epoch snapshot
     view: str = "explore"
     compare_greedy: bool = False  # a greedy (argmax) column beside the compared temperatures
+    step: int | None = None  # the step inspector's position (a click on a character sets it)
     notices: list[str] = field(default_factory=list)
 
 
@@ -121,6 +122,8 @@ def from_query(
             settings.view = get["view"]
         else:
             notes.append(f"view={get['view']!r} is not a view; showing explore")
+    if "step" in get and (n := _number(get["step"], int, notes, "step")) is not None:
+        settings.step = _clamped(n, 1, LEN_MAX, notes, "step")
     if "epoch" in get and (e := _number(get["epoch"], int, notes, "epoch")) is not None:
         settings.epoch = e if e >= 1 else None
     return settings

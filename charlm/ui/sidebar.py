@@ -70,6 +70,8 @@ def init_from_link(models: list[str], default_model: str | None) -> None:
         # a class then shares cached generations. "Another passage" draws a random one.
         st.session_state.seed_text = FALLBACK_SEED
     st.session_state.view = settings.view
+    if settings.step is not None:
+        st.session_state.step = settings.step
     st.session_state.compare_greedy = settings.compare_greedy
     st.session_state.compare_text = ", ".join(f"{t:g}" for t in settings.compare)
     st.session_state.use_timeline = settings.epoch is not None

@@ -171,6 +171,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The page address now holds every setting; copy it from the browser.",
         "ko": "페이지 주소에 모든 설정이 담겨 있습니다. 브라우저에서 복사하세요.",
     },
+    "click_to_inspect": {
+        "en": "click a character to inspect that step",
+        "ko": "글자를 누르면 그 단계를 살펴봅니다",
+    },
     "timing": {"en": "generated in {ms:.0f} ms", "ko": "{ms:.0f} ms 만에 생성"},
     # training panel
     "train_intro": {

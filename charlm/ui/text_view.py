@@ -59,7 +59,9 @@ def likeliest(distributions, chars, labels, k: int = 5) -> list[str]:
     ]
 
 
-def colored_html(seed_text: str, text: str, probs, hover: list[str] | None = None) -> str:
+def colored_html(
+    seed_text: str, text: str, probs, hover: list[str] | None = None, clickable: bool = False
+) -> str:
     """Seed text in grey, then each generated character on its probability's colour, as one
     line of HTML (see safe.html_text). Hovering shows the probability, then `hover`'s text."""
     spans = [f'<span style="color:#545961">{safe.html_text(seed_text)}</span>'] if seed_text else []
@@ -76,7 +78,7 @@ def colored_html(seed_text: str, text: str, probs, hover: list[str] | None = Non
     body = "".join(spans)
     return (
         # tabindex: the box scrolls, so a keyboard must be able to reach it (axe-core rule).
-        '<div class="charlm-text" tabindex="0" '
+        f'<div class="charlm-text"{" data-inspect" if clickable else ""} tabindex="0" '
         'style="font-family:ui-monospace,Menlo,Consolas,monospace;'
         "white-space:pre-wrap;line-height:1.7;font-size:0.95rem;padding:0.75rem;"
         f'border:1px solid #ddd;border-radius:0.5rem;max-height:26rem;overflow-y:auto">{body}</div>'
