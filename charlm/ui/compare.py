@@ -61,6 +61,7 @@ def temperature_sweep(lang: str, points, chosen_t: float) -> None:
             rows, sweep.LESSON_TEMPERATURES, chosen_t, text(lang, "temperature_axis")
         ),
         key="sweep_chart",
+        alt=text(lang, "sweep_help"),
     )
     best = sweep.calibration_minimum(points)
     if best is not None:
