@@ -12,9 +12,11 @@ import streamlit as st
 from charlm import temperature as tmath
 from charlm.artifacts import ArtifactError
 from charlm.settings import load_settings
-from charlm.ui import compare, explore, identity, params, safe, sidebar
+from charlm.ui import compare, explore, identity, neurons_view, params, safe, sidebar
 from charlm.ui.gate import one_run_at_a_time
 from charlm.ui.loaders import (
+    cell_report,
+    context_influence,
     generate,
     get_sampler,
     model_catalogue,
@@ -79,17 +81,38 @@ def explore_or_compare(lang, view, models, settings) -> set[str]:
         compare.side_by_side(lang, gen)
         points = temperature_sweep(path, page.epoch, page.seed_text, page.rng_seed)
         compare.temperature_sweep(lang, points, 0.05 if page.greedy else page.temperature)
+    elif view == "neurons":
+        gen, _ = generate_for(page, path, [tmath.GREEDY if page.greedy else page.temperature])
+        units = sampler.network.units
+        drawn = neurons_view.neurons_view(lang, path, epoch, units, gen, folder.heldout_text())
+        neurons_view.memory_spans(lang, memory_reports(models, name, path, epoch))
     else:
         gen, seconds = generate_for(page, path, [tmath.GREEDY if page.greedy else page.temperature])
         explore.generated_text(lang, gen, 0, seconds, f"charlm-{name.replace('/', '-')}.txt")
-        explore.step_inspector(lang, gen, 0)
+        explore.step_inspector(
+            lang, gen, 0, lambda context: context_influence(path, epoch, context)
+        )
     if gen.dropped:
         chars = ", ".join(safe.markdown(repr(c)) for c in gen.dropped)
         seed_area.info(text(lang, "dropped", chars=chars))
     st.query_params.from_dict(params.to_query(page))
     st.sidebar.caption(f"{text(lang, 'share')}: {text(lang, 'share_help')}")
     timeline = sidebar.timeline_widgets(folder.snapshot_epochs())
-    return sidebar.MODEL_WIDGETS | sidebar.VIEW_WIDGETS[view] | timeline
+    extra = drawn if view == "neurons" else set()
+    return sidebar.MODEL_WIDGETS | sidebar.VIEW_WIDGETS[view] | timeline | extra
+
+
+def memory_reports(models, name, path, epoch) -> dict[str, dict | None]:
+    """Neuron reports of the bundled models (read from their folders) and the chosen one."""
+    reports = {
+        other: cell_report(entry["path"], None)
+        for other, entry in models.items()
+        if not other.startswith("runs/")
+    }
+    label = name if epoch is None else f"{name} @ {epoch}"
+    if epoch is not None or name not in reports:
+        reports[label] = cell_report(path, epoch)
+    return reports
 
 
 # One clear focus ring on everything a keyboard reaches (some widgets only change a border).

@@ -37,12 +37,31 @@ def snapshot_name(epoch: int) -> str:
     return f"epoch_{epoch:03d}.weights.h5"
 
 
-def strip_to_layers(source: Path, destination: Path) -> None:
-    """Copy only the layer weights of a Keras .weights.h5 (drops optimizer state)."""
+SNAPSHOT_DTYPES = ("float32", "float16")
+
+
+def strip_to_layers(source: Path, destination: Path, dtype: str = "float32") -> None:
+    """Copy only the layer weights of a Keras .weights.h5 (drops optimizer state); float16
+    halves a snapshot (the sampler reads it back as float32)."""
+    if dtype not in SNAPSHOT_DTYPES:
+        raise ValueError(f"snapshot dtype must be one of {SNAPSHOT_DTYPES} (got {dtype!r})")
     with h5py.File(source, "r") as src, h5py.File(destination, "w") as dst:
         for key, value in src.attrs.items():
             dst.attrs[key] = value
-        src.copy(src["layers"], dst, name="layers")
+        if dtype == "float32":
+            src.copy(src["layers"], dst, name="layers")
+            return
+
+        def convert(name, item):
+            if isinstance(item, h5py.Dataset):
+                data = item[()]
+                if getattr(data, "dtype", None) is not None and data.dtype.kind == "f":
+                    data = data.astype(dtype)
+                dst.create_dataset(f"layers/{name}", data=data)
+            else:
+                dst.require_group(f"layers/{name}")
+
+        src["layers"].visititems(convert)
 
 
 def write_model_folder(destination: Path, build_contents) -> Path:

@@ -153,6 +153,93 @@ class RunRecorder(keras.callbacks.Callback):
         return {str(t): text for t, text in zip(runfiles.SAMPLE_TEMPERATURES, generation.texts)}
 
 
+class TimeBudgetReached(TrainingCancelled):
+    """The run's training-time budget is spent: it ends as done, with its completed epochs."""
+
+
+class IntervalReporter(keras.callbacks.Callback):
+    """Every `every_seconds` of training time: the loss on a fixed validation slice and a short
+    sample, appended to curve.json, so the page shows text improving within seconds and the
+    time-to-quality benchmark can time it.
+
+    Training time is the sum of the train steps' own durations: these validation passes,
+    Keras's per-epoch validation and every file write are not counted. `max_seconds` ends the
+    run once that much training time is spent.
+    """
+
+    SAMPLE_TEMPERATURE = 0.5
+    SAMPLE_LENGTH = 200
+
+    def __init__(
+        self,
+        run_dir,
+        vocab: Vocabulary,
+        val_ids,
+        context_length: int,
+        sample_seed: str,
+        every_seconds: float = 5.0,
+        max_seconds: float | None = None,
+    ):
+        super().__init__()
+        self.run_dir = Path(run_dir)
+        self.vocab, self.val_ids = vocab, val_ids
+        self.context_length, self.sample_seed = context_length, sample_seed
+        self.every_seconds, self.max_seconds = every_seconds, max_seconds
+        self.curve = runfiles.read_curve(self.run_dir)  # a resumed run goes on from its end
+        self.trained = float(self.curve[-1]["seconds"]) if self.curve else 0.0
+        self.steps = int(self.curve[-1]["step"]) if self.curve else 0
+        self._last = self.trained
+        self._batch_start = 0.0
+        self._epoch = 0
+        self._starts = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self._batch_start = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.trained += time.perf_counter() - self._batch_start
+        self.steps += 1
+        spent = self.max_seconds is not None and self.trained >= self.max_seconds
+        if spent or self.trained - self._last >= self.every_seconds:
+            self._last = self.trained
+            self.report(batch + 1)
+        if spent:
+            raise TimeBudgetReached
+
+    def on_train_end(self, logs=None):
+        if self.trained > self._last:
+            self.report(None)
+
+    def report(self, batch) -> None:
+        from charlm.evaluation import mean_nll, scheme_for, slice_starts
+        from charlm.network import network_from_model
+
+        network = network_from_model(self.model)
+        scheme = scheme_for(network, self.context_length)
+        if self._starts is None:
+            self._starts = slice_starts(len(self.val_ids), scheme)
+        loss, _ = mean_nll(network, self.val_ids, scheme, starts=self._starts)
+        sampler = Sampler(network, self.vocab, self.context_length)
+        sample = sampler.generate(
+            self.sample_seed, self.SAMPLE_LENGTH, (self.SAMPLE_TEMPERATURE,), rng_seed=0
+        ).texts[0]
+        self.curve.append(
+            {
+                "seconds": round(self.trained, 2),
+                "step": self.steps,
+                "epoch": self._epoch,
+                "batch": batch,
+                "val_loss": round(loss, 4),
+                "temperature": self.SAMPLE_TEMPERATURE,
+                "sample": sample,
+            }
+        )
+        atomic.write_json(self.run_dir / runfiles.CURVE_FILE, self.curve)
+
+
 WARMUP_BATCHES = 20
 
 

@@ -47,6 +47,16 @@ def _seed_arg(text: str) -> int:
     return value
 
 
+def _epoch_list(text: str) -> list[int]:
+    try:
+        epochs = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected epochs like 1,2,4 (got {text!r})") from None
+    if not epochs or min(epochs) < 1:
+        raise argparse.ArgumentTypeError(f"epochs must be >= 1 (got {text!r})")
+    return epochs
+
+
 def _fraction(text: str) -> float:
     try:
         value = float(text)
@@ -88,12 +98,18 @@ def _add_train(commands) -> None:
         help="tf.distribute strategy: mirrored uses every local GPU",
     )
     train.add_argument("--name", default=None, help="display name of the run")
+    train.add_argument(
+        "--max-seconds",
+        type=_positive_int,
+        default=None,
+        help="stop (as done) after this many seconds of training time",
+    )
     for field, kind in recipe_fields().items():
         train.add_argument(
             f"--{field.replace('_', '-')}",
             dest=field,
             default=None,
-            type=_positive_int if kind is int else float,
+            type=_positive_int if kind is int else (str if kind is str else float),
             help=f"override the recipe's {field}",
         )
 
@@ -133,8 +149,26 @@ def _add_evaluate_export_models(commands) -> None:
     export.add_argument("--to", required=True, type=Path, help="destination model folder")
     export.add_argument("--name", default=None, help="model name in metadata")
     export.add_argument("--no-snapshots", action="store_true", help="leave epoch snapshots out")
+    export.add_argument(
+        "--snapshot-epochs", type=_epoch_list, default=None, help="keep only these, e.g. 1,2,4,8"
+    )
+    export.add_argument(
+        "--snapshot-dtype",
+        choices=["float32", "float16"],
+        default="float32",
+        help="float16 halves the snapshots (same text within the README's tolerance)",
+    )
 
     commands.add_parser("models", help="list bundled and trained models")
+
+    neurons = commands.add_parser(
+        "neurons", help="find the cells that track quotes, line position, ... (neurons.json)"
+    )
+    neurons.add_argument("--model", default="nietzsche-seed", help="bundled model name or folder")
+    neurons.add_argument("--corpus", default=None, help="corpus (default: the model's own)")
+    neurons.add_argument(
+        "--chars", type=_positive_int, default=None, help="validation characters to read"
+    )
 
     dispatch = commands.add_parser("dispatch", help="work through the page's training queue")
     dispatch.add_argument("--runs", type=Path, default=None, help="runs folder (CHARLM_RUNS)")
@@ -165,7 +199,7 @@ def cmd_train(args) -> int:
     lower_priority()
     check_out_folder(args.out, args.resume)
     if args.corpus and not args.resume:
-        check_corpus_file(args.corpus)
+        check_corpus_file(args.corpus, args.recipe)
     overrides = {field: getattr(args, field) for field in recipe_fields()}
     try:
         recipe = None if args.resume else make_recipe(args.recipe, **overrides)
@@ -180,6 +214,7 @@ def cmd_train(args) -> int:
             strategy=args.strategy,
             name=args.name,
             epochs=overrides.get("epochs"),
+            max_seconds=args.max_seconds,
         )
     except RunBusyError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -254,8 +289,46 @@ def cmd_evaluate(args) -> int:
 def cmd_export(args) -> int:
     from charlm.export import export_with_corpus
 
-    path = export_with_corpus(args.run, args.to, snapshots=not args.no_snapshots, name=args.name)
+    try:
+        path = export_with_corpus(
+            args.run,
+            args.to,
+            snapshots=not args.no_snapshots,
+            name=args.name,
+            snapshot_epochs=args.snapshot_epochs,
+            snapshot_dtype=args.snapshot_dtype,
+        )
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
     print(f"exported {args.run} -> {path}")
+    return 0
+
+
+def cmd_neurons(args) -> int:
+    from charlm import neuron_report
+    from charlm.corpus import CorpusError, load_corpus, split_text
+
+    sampler, folder = _load(args.model)
+    try:
+        text = split_text(load_corpus(args.corpus or folder.metadata["corpus"].get("path")))[1]
+        source = "validation split"
+    except CorpusError as exc:
+        text, source = folder.heldout_text(), "heldout.txt"
+        if not text:
+            raise CliError(f"{exc} (and the model folder has no heldout.txt)") from None
+    chars = args.chars or neuron_report.DISCOVERY_CHARS
+    report = neuron_report.build_report(sampler.network, sampler.vocab, text, source, chars)
+    path = neuron_report.write_report(folder.path, report)
+    print(f"{folder.name}: {report['characters']:,} characters of the {source}")
+    for feature, cells in report["features"].items():
+        best = cells[0]
+        print(
+            f"  {feature:<15} layer {best['layer'] + 1} {best['kind']:<6} cell {best['unit']:<4}"
+            f" r = {best['correlation']:+.3f}"
+        )
+    if "memory" in report:
+        print(f"  memory span: {report['memory']['span']} characters")
+    print(f"wrote {path}")
     return 0
 
 
@@ -274,7 +347,7 @@ def cmd_dispatch(args) -> int:
     return 0
 
 
-def check_corpus_file(path: str) -> None:
+def check_corpus_file(path: str, recipe: str = "quick") -> None:
     """The upload path's checks and messages, before any run folder is made."""
     from charlm.jobs import UploadError, validate_upload
 
@@ -283,7 +356,7 @@ def check_corpus_file(path: str) -> None:
     except OSError as exc:
         raise CliError(f"cannot read --corpus {path}: {exc.strerror or exc}") from None
     try:
-        validate_upload(Path(path).name, data, max_mb=2048)
+        validate_upload(Path(path).name, data, max_mb=2048, recipe=recipe)
     except UploadError as exc:
         raise CliError(f"--corpus: {exc}") from None
 
@@ -318,4 +391,5 @@ COMMANDS = {
     "export": cmd_export,
     "models": cmd_models,
     "dispatch": cmd_dispatch,
+    "neurons": cmd_neurons,
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,7 @@ class CorpusError(RuntimeError):
 
 @dataclass(frozen=True)
 class Corpus:
-    text: str  # lowercased
+    text: str  # normalized: NFC, lowercased
     sha256: str  # of the raw file bytes
     source: str  # path or URL it came from
 
@@ -97,6 +98,13 @@ def read_text_file(path: Path) -> str:
         raise CorpusError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start}).") from exc
 
 
+def normalize(text: str) -> str:
+    """NFC (so a Hangul syllable typed as jamo is one character), then lowercase: str.lower
+    changes only scripts with case (Latin, Greek, Cyrillic, ...), never Hangul or CJK. NFC again
+    after, because lowercasing can decompose a character (İ -> i + combining dot)."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).lower())
+
+
 def open_corpus(path: Path | str | None = None, download: bool = True) -> Corpus:
     """The lowercased corpus with its hash and source: `path` if given, else Nietzsche."""
     if path is None or str(path) == "nietzsche":
@@ -106,7 +114,7 @@ def open_corpus(path: Path | str | None = None, download: bool = True) -> Corpus
     raw = read_text_file(source)
     if not raw.strip():
         raise CorpusError(f"Corpus file {source} is empty.")
-    return Corpus(text=raw.lower(), sha256=sha256_of(source), source=str(source))
+    return Corpus(text=normalize(raw), sha256=sha256_of(source), source=str(source))
 
 
 def load_corpus(path: Path | str | None = None, download: bool = True) -> str:

@@ -31,11 +31,19 @@ def scheme_for(network: Network, context_length: int) -> Scheme:
     return Scheme(window=context_length, score_from=half, stride=context_length - half)
 
 
-def scored_predictions(network: Network, ids: np.ndarray, scheme: Scheme, batch: int = 1024):
-    """Yields (log_probs (B, S, V), targets (B, S)) for the characters the scheme scores."""
-    starts = np.arange(0, len(ids) - scheme.window, scheme.stride)
+def window_starts(length: int, scheme: Scheme) -> np.ndarray:
+    starts = np.arange(0, length - scheme.window, scheme.stride)
     if len(starts) == 0:
-        raise ValueError(f"validation text of {len(ids)} characters is shorter than one window")
+        raise ValueError(f"validation text of {length} characters is shorter than one window")
+    return starts
+
+
+def scored_predictions(
+    network: Network, ids: np.ndarray, scheme: Scheme, batch: int = 1024, starts=None
+):
+    """Yields (log_probs (B, S, V), targets (B, S)) for the characters the scheme scores
+    (in the windows starting at `starts`: default, all of them)."""
+    starts = window_starts(len(ids), scheme) if starts is None else np.asarray(starts)
     offsets = np.arange(scheme.window + 1)
     for first in range(0, len(starts), batch):
         windows = ids[starts[first : first + batch, None] + offsets[None, :]]
@@ -43,12 +51,25 @@ def scored_predictions(network: Network, ids: np.ndarray, scheme: Scheme, batch:
         yield log_probs, windows[:, scheme.score_from + 1 :]
 
 
+SLICE_CHARS = 4000  # characters the quick validation pass scores
+SLICE_WINDOWS_MAX = 2000
+
+
+def slice_starts(length: int, scheme: Scheme, chars: int = SLICE_CHARS) -> np.ndarray:
+    """A fixed subset of the scheme's windows, spread evenly over the whole validation text,
+    scoring about `chars` characters: a validation pass cheap enough to run every few seconds."""
+    starts = window_starts(length, scheme)
+    per_window = scheme.window - scheme.score_from
+    count = min(len(starts), SLICE_WINDOWS_MAX, max(chars // per_window, 1))
+    return starts[np.linspace(0, len(starts) - 1, count).astype(int)]
+
+
 def mean_nll(
-    network: Network, ids: np.ndarray, scheme: Scheme, batch: int = 1024
+    network: Network, ids: np.ndarray, scheme: Scheme, batch: int = 1024, starts=None
 ) -> tuple[float, int]:
     """(mean negative log-likelihood in nats per character, characters scored)."""
     total, count = 0.0, 0
-    for log_probs, targets in scored_predictions(network, ids, scheme, batch):
+    for log_probs, targets in scored_predictions(network, ids, scheme, batch, starts):
         picked = np.take_along_axis(log_probs, targets[..., None], axis=-1)
         total -= float(picked.sum())
         count += targets.size

@@ -40,11 +40,14 @@ def export_run(
     name: str | None = None,
     epoch: int | None = None,
     train_text: str | None = None,
+    snapshot_epochs: list[int] | None = None,
+    snapshot_dtype: str = "float32",
 ) -> Path:
     """Write a self-contained model folder for `run_dir` at `destination`, atomically.
 
     The exported weights are those of `epoch` (default: the best validation epoch); the
     metadata's validation figures are measured on the NumPy network that the app runs.
+    Snapshots: every completed epoch, or only `snapshot_epochs`, stored as `snapshot_dtype`.
     """
     run_dir = Path(run_dir)
     run = atomic.read_json(run_dir / runfiles.RUN_FILE)
@@ -53,16 +56,21 @@ def export_run(
     epoch = epoch or best_epoch(run_dir)
     history = runfiles.read_history(run_dir)
     epochs_done = [row["epoch"] for row in history if _snapshot(run_dir, row["epoch"]).is_file()]
+    kept = epochs_done if snapshot_epochs is None else sorted(set(snapshot_epochs))
+    missing = sorted(set(kept) - set(epochs_done))
+    if missing:
+        raise ValueError(f"{run_dir} has no completed epoch(s) {missing} to keep as snapshots")
 
     def build(tmp: Path):
         _save_keras_model(_snapshot(run_dir, epoch), recipe, vocab.size, tmp)
         vocab.save(tmp)
         if snapshots:
             (tmp / artifacts.SNAPSHOT_DIR).mkdir()
-            for done in epochs_done:
+            for done in kept:
                 artifacts.strip_to_layers(
                     _snapshot(run_dir, done),
                     tmp / artifacts.SNAPSHOT_DIR / artifacts.snapshot_name(done),
+                    snapshot_dtype,
                 )
         atomic.write_json(tmp / artifacts.HISTORY_FILE, history)
         atomic.write_json(tmp / artifacts.SAMPLES_FILE, runfiles.read_samples(run_dir))
@@ -72,6 +80,8 @@ def export_run(
             val_ids = vocab.encode(val_text, on_unknown="drop")
             figures = validation_figures(network, np.asarray(val_ids), context_length(recipe))
         write_lesson_files(tmp, train_text, val_text)
+        if val_text:
+            _write_neurons(tmp, vocab, val_text)
         metadata = _metadata(run, run_dir, name, epoch, max(epochs_done), figures, history)
         atomic.write_json(tmp / artifacts.METADATA_FILE, metadata)
 
@@ -89,6 +99,22 @@ def write_lesson_files(folder: Path, train_text: str | None, val_text: str | Non
         atomic.write_text(
             Path(folder) / artifacts.HELDOUT_FILE, val_text[: artifacts.HELDOUT_CHARS]
         )
+
+
+# At the end of training: enough text and positions for a clear answer in about 20 s for the
+# 2x384 model (the CLI reads the whole validation split).
+EXPORT_NEURON_CHARS = 20_000
+EXPORT_SPAN_POSITIONS = 20
+
+
+def _write_neurons(folder: Path, vocab: Vocabulary, val_text: str) -> None:
+    from charlm import neuron_report
+
+    network = load_network(folder / artifacts.MODEL_FILE)
+    report = neuron_report.build_report(
+        network, vocab, val_text, "validation split", EXPORT_NEURON_CHARS, EXPORT_SPAN_POSITIONS
+    )
+    neuron_report.write_report(folder, report)
 
 
 def _save_keras_model(snapshot: Path, recipe, vocab_size: int, folder: Path) -> None:

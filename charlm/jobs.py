@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from charlm import atomic, ownership, quotas, run_queue, runfiles
-from charlm.recipes import RECIPES
+from charlm.corpus import normalize
+from charlm.recipes import EMBEDDING_MAX_ALPHABET, RECIPES, SEED_MAX_ALPHABET
 from charlm.settings import PROJECT_ROOT, load_settings
 from charlm.train import EXIT_BUSY, RunBusyError, is_training_active
 
 MIN_UPLOAD_CHARS = 10_000
-MAX_DISTINCT_CHARS = 200
 UPLOAD_DIR = "uploads"
 UPLOAD_FILE = "corpus.txt"
 
@@ -216,6 +216,8 @@ def request_run(
         raise ValueError(f"unknown recipe {recipe!r}; choose one of {sorted(RECIPES)}")
     if not isinstance(epochs, int) or not 1 <= epochs <= settings.max_epochs:
         raise ValueError(f"epochs must be between 1 and {settings.max_epochs} (got {epochs!r})")
+    if upload is not None and (problem := alphabet_problem(upload[0], upload[1], recipe)):
+        raise ValueError(problem)
     now = time.time() if now is None else now
     wait = quotas.seconds_until_allowed(settings.runs_dir, owner, settings.run_interval_s, now)
     if wait > 0:
@@ -303,8 +305,9 @@ def cancel_run(run_dir: Path) -> bool:
     return True
 
 
-def validate_upload(filename: str, data: bytes, max_mb: int) -> str:
-    """The text of an uploaded corpus, or UploadError saying exactly what is wrong."""
+def validate_upload(filename: str, data: bytes, max_mb: int, recipe: str = "quick") -> str:
+    """The text of an uploaded corpus, or UploadError saying exactly what is wrong (for
+    `recipe`: the one-hot seed recipe takes a smaller alphabet than the embedding ones)."""
     if len(data) > max_mb * 1024 * 1024:
         raise UploadError(f"{filename} is {len(data) / 1e6:.1f} MB; the limit is {max_mb} MB.")
     if not data.strip():
@@ -322,12 +325,22 @@ def validate_upload(filename: str, data: bytes, max_mb: int) -> str:
             f"{filename} has {len(text):,} characters; at least "
             f"{MIN_UPLOAD_CHARS:,} are needed to learn anything."
         )
-    distinct = len(set(text.lower()))
-    if distinct > MAX_DISTINCT_CHARS:
-        raise UploadError(
-            f"{filename} uses {distinct} distinct characters; the limit is {MAX_DISTINCT_CHARS}."
-        )
+    problem = alphabet_problem(filename, text, recipe)
+    if problem:
+        raise UploadError(problem)
     return text
+
+
+def alphabet_problem(filename: str, text: str, recipe: str) -> str | None:
+    """Why `recipe` cannot take this text's alphabet, or None."""
+    distinct = len(set(normalize(text)))
+    if recipe == "seed" and distinct > SEED_MAX_ALPHABET:
+        return (
+            f"{filename} uses {distinct:,} distinct characters; the seed recipe's one-hot input "
+            f"takes at most {SEED_MAX_ALPHABET}. Choose the quick or fast recipe: they take "
+            f"{EMBEDDING_MAX_ALPHABET:,} and read rarer characters as one unknown symbol."
+        )
+    return None
 
 
 def save_upload(runs_dir: Path, filename: str, text: str) -> Path:

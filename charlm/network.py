@@ -188,24 +188,48 @@ def _assemble(layers: list[dict], h5: h5py.File, label: str) -> Network:
             dense = _layer_vars(h5, name, cell=False)
     if not lstms or dense is None:
         raise NetworkFormatError(f"{label}: needs at least one LSTM and a Dense output layer")
+    window = shape[1] if embedding is None and len(shape) == 3 else None
+    return network_from_arrays(embedding, lstms, dense[0], dense[1], window, label)
+
+
+def network_from_arrays(embedding, lstms, dense_kernel, dense_bias, window=None, label="model"):
+    """A Network from weight arrays: embedding (or None for one-hot input), prepared LSTM
+    layers, and the dense layer's kernel and bias."""
     first = lstms[0]
-    one_hot = embedding is None
-    table = first.kernel if one_hot else embedding @ first.kernel
-    vocab_size = dense[0].shape[1]
+    table = first.kernel if embedding is None else embedding @ first.kernel
+    vocab_size = dense_kernel.shape[1]
     if table.shape[0] != vocab_size:
         raise NetworkFormatError(
             f"{label}: input size {table.shape[0]} != output size {vocab_size}"
         )
-    window = shape[1] if one_hot and len(shape) == 3 else None
     return Network(
         vocab_size=vocab_size,
         input_table=np.ascontiguousarray(table + first.bias, dtype=np.float32),
         lstms=tuple(lstms),
-        dense_kernel=np.ascontiguousarray(dense[0]),
-        dense_bias=np.ascontiguousarray(dense[1]),
-        one_hot_input=one_hot,
+        dense_kernel=np.ascontiguousarray(dense_kernel, dtype=np.float32),
+        dense_bias=np.ascontiguousarray(dense_bias, dtype=np.float32),
+        one_hot_input=embedding is None,
         window=window,
     )
+
+
+def network_from_model(model) -> Network:
+    """The NumPy network of a live Keras model (the trainer samples from it mid-epoch)."""
+    embedding, lstms, dense = None, [], None
+    for layer in model.layers:
+        kind = type(layer).__name__
+        weights = [np.asarray(w, dtype=np.float32) for w in layer.get_weights()]
+        if kind == "Embedding":
+            (embedding,) = weights
+        elif kind == "LSTM":
+            lstms.append(_prepare_lstm(*weights))
+        elif kind == "Dense":
+            dense = weights
+    if not lstms or dense is None:
+        raise NetworkFormatError("the model needs at least one LSTM and a Dense output layer")
+    shape = model.inputs[0].shape if model.inputs else (None, None)
+    window = shape[1] if embedding is None and len(shape) == 3 else None
+    return network_from_arrays(embedding, lstms, dense[0], dense[1], window)
 
 
 def load_network(model_file: Path | str, weights_file: Path | str | None = None) -> Network:

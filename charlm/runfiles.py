@@ -11,6 +11,7 @@ RUN_FILE = "run.json"
 PROGRESS_FILE = "progress.json"
 HISTORY_FILE = "history.json"
 SAMPLES_FILE = "samples.json"
+CURVE_FILE = "curve.json"  # every few seconds of training: loss on a validation slice, a sample
 CHECKPOINT_DIR = "checkpoints"
 BACKUP_DIR = "backup"
 MODEL_DIR = "model"
@@ -36,6 +37,10 @@ def update_progress(run_dir: Path, **fields) -> dict:
 
 def read_history(run_dir: Path) -> list[dict]:
     return atomic.read_json(Path(run_dir) / HISTORY_FILE, default=[]) or []
+
+
+def read_curve(run_dir: Path) -> list[dict]:
+    return atomic.read_json(Path(run_dir) / CURVE_FILE, default=[]) or []
 
 
 def read_samples(run_dir: Path) -> list[dict]:

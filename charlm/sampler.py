@@ -15,6 +15,7 @@ from functools import cached_property
 import numpy as np
 
 from charlm import temperature as tmath
+from charlm.corpus import normalize
 from charlm.network import Network
 from charlm.vocab import Vocabulary
 
@@ -103,8 +104,9 @@ class Sampler:
         self.context_length = context_length
 
     def prepare_seed(self, seed_text: str, on_unknown: str = "drop") -> tuple[str, list[str]]:
-        """Lowercase (models train on lowercased text) and apply the unknown-char policy."""
-        text = (seed_text or "").lower()
+        """Normalize as the training text was (NFC, lowercase) and apply the unknown-char
+        policy."""
+        text = normalize(seed_text or "")
         if on_unknown == "error":
             self.vocab.encode(text, on_unknown="error")
             return text, []

@@ -14,9 +14,17 @@ from filelock import FileLock, Timeout
 
 from charlm import atomic, runfiles
 from charlm.corpus import Corpus, open_corpus, random_passage, split_text
-from charlm.recipes import Recipe, context_length, recipe_from_dict, recipe_to_dict
+from charlm.recipes import (
+    EMBEDDING_MAX_ALPHABET,
+    Recipe,
+    SeedRecipe,
+    context_length,
+    max_alphabet,
+    recipe_from_dict,
+    recipe_to_dict,
+)
 from charlm.stopping import StopRequest
-from charlm.vocab import Vocabulary
+from charlm.vocab import AlphabetTooLargeError, Vocabulary
 
 EXIT_BUSY = 75  # another run holds the lock (EX_TEMPFAIL)
 EXIT_CANCELLED = 0
@@ -101,8 +109,10 @@ def train(
     name: str | None = None,
     epochs: int | None = None,
     verbose: int | None = None,
+    max_seconds: float | None = None,
 ) -> str:
-    """Run (or resume) training into run_dir; returns the final status."""
+    """Run (or resume) training into run_dir; returns the final status. `max_seconds` ends it
+    (as done) once that much training time is spent."""
     run_dir = Path(run_dir)
     stop = StopRequest()  # before anything slow, so an early SIGTERM still ends as cancelled
     lock = run_lock(run_dir.parent)
@@ -122,7 +132,9 @@ def train(
         )
         reserve = _reserve_space(run_dir)
         try:
-            status = _fit(run_dir, recipe, corpus_path, resume, strategy, verbose, stop)
+            status = _fit(
+                run_dir, recipe, corpus_path, resume, strategy, verbose, stop, max_seconds
+            )
         except BaseException as exc:
             if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
                 reserve.unlink(missing_ok=True)  # room to say so; completed epochs stay
@@ -138,9 +150,17 @@ def train(
             )
             raise
         reserve.unlink(missing_ok=True)
+        runfiles.update_progress(run_dir, peak_memory_mb=peak_memory_mb())
         return status
     finally:
         lock.release()
+
+
+def peak_memory_mb() -> float:
+    """This process's peak resident memory so far (Linux reports kilobytes)."""
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def _fit(
@@ -151,15 +171,17 @@ def _fit(
     strategy: str,
     verbose,
     stop: StopRequest,
+    max_seconds: float | None = None,
 ) -> str:
     from charlm.data import make_datasets, steps_per_epoch
-    from charlm.model import build_model
+    from charlm.model import build_model, training_precision
 
     corpus = open_corpus(corpus_path)
-    vocab = _run_vocab(run_dir, corpus, resume)
+    vocab = _run_vocab(run_dir, corpus, resume, recipe)
     train_text, val_text = split_text(corpus.text)
     dist = _strategy(strategy)
-    _record_run_facts(run_dir, corpus, vocab, f"{strategy}: {dist.num_replicas_in_sync} replica(s)")
+    device = f"{strategy}: {dist.num_replicas_in_sync} replica(s), {training_precision(recipe)}"
+    _record_run_facts(run_dir, corpus, vocab, device)
     train_ids = vocab.encode(train_text, on_unknown="drop")
     val_ids = vocab.encode(val_text, on_unknown="drop")
     train_ds, val_ds = make_datasets(train_ids, val_ids, recipe, vocab.size)
@@ -167,9 +189,12 @@ def _fit(
     with dist.scope():
         model = build_model(recipe, vocab.size, steps_per_epoch=batches)
     callbacks = _callbacks(run_dir, recipe, model, vocab, train_text, batches, stop)
+    callbacks.insert(
+        0, _interval_reporter(run_dir, recipe, vocab, val_ids, train_text, max_seconds)
+    )
     if stop.requested:
         return _finish(run_dir, "cancelled", val_text, train_text)
-    from charlm.callbacks import TrainingCancelled
+    from charlm.callbacks import TimeBudgetReached, TrainingCancelled
 
     try:
         model.fit(
@@ -179,6 +204,8 @@ def _fit(
             callbacks=callbacks,
             verbose=verbose if verbose is not None else (1 if sys.stdout.isatty() else 2),
         )
+    except TimeBudgetReached:
+        return _finish(run_dir, "done", val_text, train_text)
     except TrainingCancelled:
         return _finish(run_dir, "cancelled", val_text, train_text)
     return _finish(run_dir, "cancelled" if stop.requested else "done", val_text, train_text)
@@ -226,13 +253,43 @@ def _callbacks(run_dir: Path, recipe: Recipe, model, vocab, train_text, batches,
     ]
 
 
-def _run_vocab(run_dir: Path, corpus: Corpus, resume: bool) -> Vocabulary:
+def _interval_reporter(run_dir, recipe, vocab, val_ids, train_text, max_seconds):
+    from charlm.callbacks import IntervalReporter
+
+    context = context_length(recipe)
+    return IntervalReporter(
+        run_dir,
+        vocab,
+        val_ids,
+        context,
+        random_passage(train_text, context, rng_seed=1),
+        max_seconds=max_seconds,
+    )
+
+
+def _run_vocab(run_dir: Path, corpus: Corpus, resume: bool, recipe: Recipe) -> Vocabulary:
     """The vocabulary is fixed at the first start so ids stay stable across resumes."""
     if resume and (run_dir / "vocab.json").is_file():
         return Vocabulary.load(run_dir)
-    vocab = Vocabulary.from_text(corpus.text)
+    vocab = alphabet_for(corpus.text, recipe)
     vocab.save(run_dir)
     return vocab
+
+
+def alphabet_for(text: str, recipe: Recipe) -> Vocabulary:
+    """The recipe's vocabulary for `text`: the one-hot seed recipe refuses an alphabet over
+    its limit; the embedding recipes read rare characters as one unknown symbol instead."""
+    limit = max_alphabet(recipe)
+    if isinstance(recipe, SeedRecipe):
+        distinct = len(set(text))
+        if distinct > limit:
+            raise AlphabetTooLargeError(
+                f"the text uses {distinct:,} distinct characters; the seed recipe's one-hot "
+                f"input takes at most {limit}. Use the quick or fast recipe (they take "
+                f"{EMBEDDING_MAX_ALPHABET:,} and read rarer characters as one unknown symbol)."
+            )
+        return Vocabulary.from_text(text)
+    return Vocabulary.from_text(text, getattr(recipe, "min_char_count", 1), limit)
 
 
 def _strategy(name: str):

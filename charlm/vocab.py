@@ -1,8 +1,13 @@
-"""Characters <-> integer ids, the unknown-character policy, save and load."""
+"""Characters <-> integer ids, the unknown-character policy, save and load.
+
+A large alphabet (Korean prose has thousands of syllables) can keep only characters seen at
+least `min_count` times; the rest are read as one unknown symbol, and vocab.json keeps the rule.
+"""
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +16,7 @@ import numpy as np
 from charlm import atomic
 
 VOCAB_FILENAME = "vocab.json"
+UNKNOWN_SYMBOL = "\ufffd"  # the Unicode replacement character, shown as �
 
 
 class UnknownCharactersError(ValueError):
@@ -26,19 +32,39 @@ class UnknownCharactersError(ValueError):
         )
 
 
+class AlphabetTooLargeError(ValueError):
+    """The text has more distinct characters than the recipe can take."""
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     chars: tuple[str, ...]  # sorted distinct characters: the notebook's `chars`
+    unknown: str | None = None  # the symbol rare characters are read as (one of `chars`)
+    min_count: int = 1  # characters seen fewer times in the corpus are read as `unknown`
 
     def __post_init__(self):
         index = {c: i for i, c in enumerate(self.chars)}
         if len(index) != len(self.chars) or any(len(c) != 1 for c in self.chars):
             raise ValueError("vocabulary must be distinct single characters")
+        if self.unknown is not None and self.unknown not in index:
+            raise ValueError("the unknown symbol must be one of the characters")
         object.__setattr__(self, "_index", index)
 
     @classmethod
-    def from_text(cls, text: str) -> Vocabulary:
-        return cls(tuple(sorted(set(text))))
+    def from_text(cls, text: str, min_count: int = 1, max_size: int | None = None) -> Vocabulary:
+        """The text's alphabet. Characters seen fewer than `min_count` times are read as one
+        unknown symbol; when more than `max_size` would remain, `min_count` rises until the
+        alphabet (unknown symbol included) fits."""
+        counts = Counter(text)
+        kept = {c for c, n in counts.items() if n >= min_count}
+        if max_size is not None and len(kept) > max_size:
+            by_count = sorted(counts.values(), reverse=True)
+            min_count = by_count[max_size - 1] + 1  # the (max_size)th most frequent is cut
+            kept = {c for c, n in counts.items() if n >= min_count}
+        if len(kept) == len(counts):
+            return cls(tuple(sorted(kept)))
+        kept.add(UNKNOWN_SYMBOL)
+        return cls(tuple(sorted(kept)), UNKNOWN_SYMBOL, min_count)
 
     @property
     def size(self) -> int:
@@ -52,15 +78,19 @@ class Vocabulary:
         return sorted(set(text) - self._index.keys())
 
     def clean(self, text: str) -> tuple[str, list[str]]:
-        """(text without unknown characters, the distinct characters dropped)."""
+        """(text the model can read, the distinct characters it could not): those are read as
+        the unknown symbol when the vocabulary has one, else left out."""
         unknown = self.unknown_in(text)
         if not unknown:
             return text, []
         drop = set(unknown)
+        if self.unknown is not None:
+            return "".join(self.unknown if c in drop else c for c in text), unknown
         return "".join(c for c in text if c not in drop), unknown
 
     def encode(self, text: str, on_unknown: str = "error") -> np.ndarray:
-        """int32 ids of `text`; on_unknown is 'error' (default) or 'drop'."""
+        """int32 ids of `text`; on_unknown is 'error' (default) or 'drop' (which reads them as
+        the unknown symbol when the vocabulary has one)."""
         if on_unknown not in ("error", "drop"):
             raise ValueError(f"on_unknown must be 'error' or 'drop' (got {on_unknown!r})")
         unknown = self.unknown_in(text)
@@ -77,15 +107,25 @@ class Vocabulary:
 
     def save(self, folder: Path | str) -> Path:
         path = Path(folder) / VOCAB_FILENAME
-        atomic.write_json(path, {"chars": list(self.chars)})
+        payload = {"chars": list(self.chars)}
+        if self.unknown is not None:
+            payload.update(
+                unknown=self.unknown,
+                min_count=self.min_count,
+                rule=f"characters seen fewer than {self.min_count} times in the corpus are "
+                f"read as {self.unknown}",
+            )
+        atomic.write_json(path, payload)
         return path
 
     @classmethod
     def load(cls, folder: Path | str) -> Vocabulary:
         path = Path(folder) / VOCAB_FILENAME
         try:
-            chars = json.loads(path.read_text(encoding="utf-8"))["chars"]
-            return cls(tuple(chars))
+            payload = json.loads(path.read_text(encoding="utf-8"))
+            return cls(
+                tuple(payload["chars"]), payload.get("unknown"), int(payload.get("min_count", 1))
+            )
         except FileNotFoundError as exc:
             raise FileNotFoundError(f"vocabulary file missing: {path}") from exc
         except (ValueError, KeyError, TypeError) as exc:

@@ -269,3 +269,60 @@ def test_compare_view_shows_the_temperature_sweep(app_env):
     assert set(data["figure"]) >= {"repeated 4-grams (share)", "surprisal (bits/char)"}
     assert data["temperature"].nunique() >= 20
     assert spec["columns"] == 2
+
+
+def coloured_boxes(at) -> list[str]:
+    return [m.value for m in at.markdown if 'class="charlm-text"' in m.value]
+
+
+def test_neurons_view_colours_text_by_a_cell_and_opens_found_cells(app_env):
+    at = show(run_app(), "neurons")
+    box = coloured_boxes(at)[0]
+    values = re.findall(r'title="value ([+-][0-9.]+)"', box)
+    assert len(values) > 50 and all(-1 <= float(v) <= 1 for v in values)
+    found = [b for b in at.button if b.key and b.key.startswith("open_")]
+    assert found, "the cells that track each feature are listed"
+    target = found[-1]
+    _, _, layer, kind, unit = target.key.rsplit("_", 4)
+    target.click().run()
+    assert not at.exception
+    assert at.number_input(key="neuron_unit").value == int(unit)
+    assert at.radio(key="neuron_kind").value == kind
+    assert any(f"cell {unit}:" in m.value for m in at.markdown)
+    assert "neurons" == at.query_params["view"]
+
+
+def test_neurons_view_reads_your_own_text_and_drops_unknown_characters(app_env):
+    at = show(run_app(), "neurons")
+    at.radio(key="neuron_source").set_value("own").run()
+    at.text_area(key="neuron_text").input("the man 한국어 and the").run()
+    assert not at.exception
+    assert any("한" in c.value for c in at.caption)  # named as left out
+    assert coloured_boxes(at)[0].count("<span") == len("the man  and the")
+    at.text_area(key="neuron_text").input("").run()
+    assert not at.exception
+    assert any("Nothing to colour" in i.value for i in at.info)
+
+
+def test_neurons_view_finds_cells_for_a_model_without_a_report(app_env):
+    (app_env / "tiny-model" / "neurons.json").write_text("{not json", encoding="utf-8")
+    at = show(run_app(), "neurons")
+    assert any(b.key and b.key.startswith("open_") for b in at.button)
+    memory = [c for c in at.get("vega_lite_chart") if "characters back" in c.proto.spec]
+    assert memory, "the memory-span chart is drawn from the computed report"
+
+
+def test_step_inspector_shows_what_the_prediction_looked_at(app_env):
+    at = run_app()
+    boxes = coloured_boxes(at)
+    influence = next(b for b in boxes if "deleting it moves" in b)
+    shares = [float(v) for v in re.findall(r"deleting it moves ([0-9.]+)%", influence)]
+    assert len(shares) == 60 and max(shares) > 1.0
+
+
+def test_neuron_choice_survives_a_visit_to_another_view(app_env):
+    at = show(run_app(), "neurons")
+    at.number_input(key="neuron_unit").set_value(5).run()
+    show(at, "explore")
+    show(at, "neurons")
+    assert at.number_input(key="neuron_unit").value == 5

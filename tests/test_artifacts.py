@@ -1,6 +1,8 @@
 import json
 import shutil
+from pathlib import Path
 
+import h5py
 import pytest
 
 from charlm.artifacts import (
@@ -89,3 +91,42 @@ def test_listing_finds_bundled_and_run_models(tmp_path, tiny_seed_model):
 def test_resolve_unknown_name_lists_known(tmp_path):
     with pytest.raises(ArtifactError, match="no model named 'nope'"):
         resolve_model("nope")
+
+
+def test_float16_snapshots_give_the_same_predictions_within_tolerance(tmp_path, tiny_fast_model):
+    """The README's tolerance: per-step distributions within 0.01 total variation."""
+    import numpy as np
+
+    from charlm.export import export_run
+
+    run_dir = Path(tiny_fast_model).parent
+    half = export_run(run_dir, tmp_path / "half", snapshot_epochs=[1], snapshot_dtype="float16")
+    full = export_run(run_dir, tmp_path / "full", snapshot_epochs=[1])
+    snapshot = "snapshots/epoch_001.weights.h5"
+    assert (half / snapshot).stat().st_size < (full / snapshot).stat().st_size
+    kinds = set()
+
+    def note(_, item):
+        if isinstance(item, h5py.Dataset):
+            kinds.add(str(item.dtype))
+
+    with h5py.File(half / snapshot, "r") as h5:
+        h5.visititems(note)
+    assert kinds == {"float16"}
+    (h16, _), (h32, _) = load_sampler(half, 1), load_sampler(full, 1)
+    a = h16.generate("the man", 300, (0.5,), rng_seed=4)
+    b = h32.generate("the man", 300, (0.5,), rng_seed=4)
+    p16 = np.exp(a.logits[:, 0] - a.logits[:, 0].max(1, keepdims=True))
+    p32 = np.exp(b.logits[:, 0] - b.logits[:, 0].max(1, keepdims=True))
+    p16 /= p16.sum(1, keepdims=True)
+    p32 /= p32.sum(1, keepdims=True)
+    same = np.argmax(a.ids[0] != b.ids[0]) if (a.ids[0] != b.ids[0]).any() else 300
+    assert 0.5 * np.abs(p16[:same] - p32[:same]).sum(1).max() < 0.01
+    assert same >= 100  # the texts agree for at least the first 100 characters
+
+
+def test_export_refuses_snapshots_of_epochs_it_does_not_have(tmp_path, tiny_fast_model):
+    from charlm.export import export_run
+
+    with pytest.raises(ValueError, match=r"no completed epoch\(s\) \[7\]"):
+        export_run(Path(tiny_fast_model).parent, tmp_path / "x", snapshot_epochs=[1, 7])

@@ -123,3 +123,43 @@ def test_generate_names_the_seed_flag_and_bounds_the_work(capsys, tiny_seed_mode
     temps = ["1.0"] * 100
     code, _, err = generate(capsys, tiny_seed_model, "--length", "100000", "--temperature", *temps)
     assert code == 2 and "too much work" in err
+
+
+def test_neurons_writes_a_report_into_the_model_folder(
+    capsys, tmp_path, tiny_fast_model, tiny_corpus
+):
+    import json
+    import shutil
+
+    folder = tmp_path / "model"
+    shutil.copytree(tiny_fast_model, folder)
+    (folder / "neurons.json").unlink(missing_ok=True)
+    code, out, _ = run(capsys, "neurons", "--model", str(folder), "--corpus", str(tiny_corpus))
+    assert code == 0, out
+    report = json.loads((folder / "neurons.json").read_text(encoding="utf-8"))
+    assert report["source"] == "validation split" and report["characters"] > 1000
+    assert "since_space" in report["features"] and "since_space" in out
+    assert 0 <= report["memory"]["span"] <= len(report["memory"]["curve"])
+
+
+def test_seed_recipe_refuses_a_large_alphabet_with_the_count(capsys, tmp_path):
+    corpus = tmp_path / "hanzi.txt"
+    corpus.write_text("".join(chr(0x4E00 + i) for i in range(300)) * 40, encoding="utf-8")
+    code, _, err = run(
+        capsys, "train", "--recipe", "seed", "--corpus", str(corpus), "--out", str(tmp_path / "r")
+    )
+    assert code == 2 and "300 distinct characters" in err and "quick or fast" in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_export_keeps_chosen_snapshots_in_float16(capsys, tmp_path, tiny_fast_model):
+    from pathlib import Path
+
+    run_dir = Path(tiny_fast_model).parent
+    out = tmp_path / "half"
+    argv = ["export", str(run_dir), "--to", str(out), "--snapshot-epochs", "1"]
+    code, _, err = run(capsys, *argv, "--snapshot-dtype", "float16")
+    assert code == 0, err
+    assert [p.name for p in (out / "snapshots").iterdir()] == ["epoch_001.weights.h5"]
+    code, _, err = run(capsys, "export", str(run_dir), "--to", str(out), "--snapshot-epochs", "9")
+    assert code == 2 and "no completed epoch(s) [9]" in err

@@ -99,13 +99,21 @@ GOOD = ("word " * 3000).encode()
         (b"\x00\x01binary" * 2000, "binary"),
         ("é".encode("latin-1") * 20000, "not UTF-8"),
         (b"too short", "at least 10,000"),
-        ("".join(chr(0x4E00 + i) for i in range(300)).encode() * 40, "distinct"),
+        ("".join(chr(0x4E00 + i) for i in range(300)).encode() * 40, "300 distinct"),
         (b"x" * (2 * 1024 * 1024 + 1), "limit is 2 MB"),
     ],
 )
 def test_upload_cases_are_refused_with_a_reason(data, match):
     with pytest.raises(jobs.UploadError, match=match):
-        jobs.validate_upload("mine.txt", data, max_mb=2)
+        jobs.validate_upload("mine.txt", data, max_mb=2, recipe="seed")
+
+
+def test_a_large_alphabet_is_refused_by_the_seed_recipe_only():
+    data = "".join(chr(0x4E00 + i) for i in range(300)).encode() * 40
+    with pytest.raises(jobs.UploadError, match="300 distinct.*at most 200.*quick or fast"):
+        jobs.validate_upload("mine.txt", data, max_mb=2, recipe="seed")
+    for recipe in ("quick", "fast"):
+        assert len(jobs.validate_upload("mine.txt", data, max_mb=2, recipe=recipe)) == 12_000
 
 
 def test_good_upload_with_bom_is_accepted(isolated_runs):

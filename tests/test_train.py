@@ -1,6 +1,7 @@
 """The training run through the CLI, as the app launches it: signals, resume, the lock."""
 
 import json
+import math
 import os
 import signal
 import subprocess
@@ -191,3 +192,63 @@ def test_time_left_ignores_the_slow_first_batches_of_an_epoch():
     assert estimate_remaining(30.0, 1, 1000, 1, last_epoch_seconds=40.0) == pytest.approx(79.96)
     assert estimate_remaining(30.0, 1, 1000, 1, last_epoch_seconds=None) is None
     assert estimate_remaining(10.0, 500, 1000, 0, last_epoch_seconds=None) == pytest.approx(10.0)
+
+
+def test_training_time_budget_ends_as_done_with_a_curve_of_samples(tmp_path, tiny_corpus):
+    from charlm.callbacks import IntervalReporter
+    from charlm.recipes import make_recipe
+
+    run_dir = tmp_path / "budget"
+    recipe = make_recipe("quick", units=32, embed_dim=8, seq_len=32, batch_size=8, epochs=500)
+    start = time.monotonic()
+    status = train(run_dir, recipe, corpus_path=tiny_corpus, verbose=0, max_seconds=3)
+    assert status == "done"
+    assert time.monotonic() - start < 120  # 500 epochs were planned
+    curve = runfiles.read_curve(run_dir)
+    assert len(curve) >= 1 and curve[-1]["seconds"] >= 3
+    assert curve[-1]["temperature"] == IntervalReporter.SAMPLE_TEMPERATURE
+    assert len(curve[-1]["sample"]) == IntervalReporter.SAMPLE_LENGTH
+    seconds = [row["seconds"] for row in curve]
+    assert seconds == sorted(seconds)
+    assert runfiles.read_progress(run_dir)["peak_memory_mb"] > 100
+    assert open_model_folder(run_dir / "model").metadata["epochs_trained"] >= 1
+
+
+def test_interval_reports_come_every_few_seconds_of_training(tmp_path, tiny_corpus):
+    from charlm.recipes import make_recipe
+
+    run_dir = tmp_path / "interval"
+    recipe = make_recipe("quick", units=64, embed_dim=8, seq_len=32, batch_size=8, epochs=500)
+    train(run_dir, recipe, corpus_path=tiny_corpus, verbose=0, max_seconds=12)
+    curve = runfiles.read_curve(run_dir)
+    assert len(curve) >= 3  # at 5 s, 10 s, and the end
+    gaps = [b["seconds"] - a["seconds"] for a, b in zip(curve, curve[1:])]
+    assert all(gap <= 5.5 for gap in gaps[:-1])
+    vocab_size = len(json.loads((run_dir / "vocab.json").read_text())["chars"])
+    assert all(row["val_loss"] < 0.6 * math.log(vocab_size) for row in curve)  # it learned
+
+
+def test_bfloat16_is_chosen_only_where_the_cpu_has_it():
+    from charlm.model import cpu_has_bfloat16
+
+    assert cpu_has_bfloat16("flags\t\t: fpu sse avx512f avx512_bf16 amx_tile\n")
+    assert cpu_has_bfloat16("flags : fpu amx_bf16\n")
+    assert not cpu_has_bfloat16("flags : fpu sse avx2 avx512f\n")
+    assert not cpu_has_bfloat16("")
+
+
+def test_quick_recipe_trains_in_mixed_precision_and_exports_float32(tmp_path, tiny_corpus):
+    import keras
+
+    from charlm.recipes import make_recipe
+
+    run_dir = tmp_path / "mixed"
+    recipe = make_recipe(
+        "quick", units=16, embed_dim=8, seq_len=32, epochs=1, precision="mixed_bfloat16"
+    )
+    assert train(run_dir, recipe, corpus_path=tiny_corpus, verbose=0) == "done"
+    assert "mixed_bfloat16" in json.loads((run_dir / "run.json").read_text())["device"]
+    model = keras.saving.load_model(run_dir / "model" / "model.keras", compile=False)
+    assert all(layer.dtype_policy.name == "float32" for layer in model.layers)
+    sampler, _ = load_sampler(run_dir / "model")
+    assert len(sampler.generate("the ", 50, (1.0,), rng_seed=0).texts[0]) == 50

@@ -289,3 +289,43 @@ def sweep_chart(rows: list[dict], marks: tuple, chosen_t: float, x_title: str) -
         # the explanation beside it instead of 80 unlabeled graphics (axe-core svg-img-alt).
         "config": {"aria": False},
     }
+
+
+def memory_chart(rows: list[dict], threshold: float, x_title: str, y_title: str, legend: str):
+    """Mean influence of the character d places back, one line per model, log scale, with the
+    threshold that defines the memory span."""
+    x = {"field": "distance", "type": "quantitative", "title": x_title}
+    y = {"field": "influence", "type": "quantitative", "title": y_title,
+         "scale": {"type": "log", "domain": [1e-4, 1]},
+         "axis": {"titleAngle": 0, "titleAlign": "left", "titleY": -8}}  # fmt: skip
+    colour = {"field": "model", "type": "nominal", "title": legend,
+              "scale": {"range": [BEFORE_COLOR, AFTER_COLOR, "#444444"]}}  # fmt: skip
+    return {
+        "$schema": SCHEMA,
+        "height": 240,
+        "layer": [
+            {"data": {"values": rows},
+             "mark": {"type": "line", "aria": False},
+             "encoding": {"x": x, "y": y, "color": colour, "strokeDash": {"field": "model"},
+                          "tooltip": [{"field": "model"}, {"field": "distance"},
+                                      {"field": "influence", "format": ".4f"}]}},
+            {"mark": {"type": "rule", "color": "#666", "strokeDash": [4, 4], "aria": False},
+             "encoding": {"y": {"datum": threshold}}},
+        ],
+        "config": {"aria": False},
+    }  # fmt: skip
+
+
+def curve_chart(rows: list[dict], x_title: str, y_title: str) -> dict:
+    """Validation loss (on the quick slice) against seconds of training."""
+    x = {"field": "seconds", "type": "quantitative", "title": x_title}
+    y = {"field": "loss", "type": "quantitative", "title": y_title, "scale": {"zero": False},
+         "axis": {"titleAngle": 0, "titleAlign": "left", "titleY": -8}}  # fmt: skip
+    return {
+        "$schema": SCHEMA,
+        "height": 200,
+        "data": {"values": rows},
+        "mark": {"type": "line", "point": True, "color": BEFORE_COLOR},
+        "encoding": {"x": x, "y": y, "tooltip": [
+            {"field": "seconds", "format": ".0f"}, {"field": "loss", "format": ".3f"}]},
+    }  # fmt: skip

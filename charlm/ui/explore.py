@@ -7,7 +7,7 @@ import streamlit as st
 
 from charlm import temperature as tmath
 from charlm.sampler import Generation
-from charlm.ui import charts, safe, text_view
+from charlm.ui import cell_view, charts, safe, text_view
 from charlm.ui.strings import text
 
 
@@ -64,7 +64,12 @@ def colored_text(gen: Generation, row: int, with_seed: bool) -> str:
     return gen.memo(("html", row, with_seed), build)
 
 
-def step_inspector(lang: str, gen: Generation, row: int) -> None:
+INFLUENCE_CHARS = 60
+
+
+def step_inspector(lang: str, gen: Generation, row: int, influence_of=None) -> None:
+    """The distribution at one step; `influence_of(context)` gives (characters kept,
+    influence of each) for the "what it looked at" panel (None: no panel)."""
     st.header(text(lang, "inspector"))
     length = gen.ids.shape[1]
     if st.session_state.get("step", 1) > length:
@@ -74,11 +79,13 @@ def step_inspector(lang: str, gen: Generation, row: int) -> None:
     before, after = gen.step(row, position)
     chosen = int(gen.ids[row, position])
     chars = gen.vocab.chars
-    context = (gen.seed_text + gen.texts[row][:position])[-60:]
+    context = (gen.seed_text + gen.texts[row][:position])[-INFLUENCE_CHARS:]
     st.markdown(
         f"**{text(lang, 'context')}:** `…{safe.code(context)}`"
         f" → **`{safe.code(charts.char_label(chars[chosen]))}`**"
     )
+    if influence_of is not None and context:
+        looked_at(lang, *influence_of(context))
     distribution_chart(lang, gen, row, before, after, chosen)
     h_before, h_after = float(tmath.entropy_bits(before)), float(tmath.entropy_bits(after))
     cols = st.columns(3)
@@ -100,6 +107,20 @@ def step_inspector(lang: str, gen: Generation, row: int) -> None:
     )
     alternatives(lang, chars, before, after, chosen)
     entropy_curve(lang, before, gen.temperatures[row], h_after)
+
+
+def looked_at(lang: str, context: str, scores) -> None:
+    """The context coloured by how much deleting each character changes this prediction."""
+    if not context:
+        return
+    with st.expander(text(lang, "influence_title"), expanded=True):
+        st.caption(text(lang, "influence_help", chars=len(context)))
+        label = lambda v: text(lang, "influence_hover", value=v)  # noqa: E731
+        st.markdown(cell_view.influence_html(context, scores, label), unsafe_allow_html=True)
+        st.markdown(
+            cell_view.influence_legend(text(lang, "influence_low"), text(lang, "influence_high")),
+            unsafe_allow_html=True,
+        )
 
 
 def distribution_chart(lang, gen: Generation, row: int, before, after, chosen: int) -> None:

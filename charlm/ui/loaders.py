@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from charlm import ownership, sweep
+from charlm import influence, neuron_report, neurons, ownership, sweep
 from charlm.artifacts import (
     ArtifactError,
     ModelFolder,
@@ -127,3 +127,65 @@ def temperature_sweep(path: Path, epoch, seed_text: str, rng_seed: int):
         )
 
     return _sweeps.get((str(path), epoch, stamp, seed_text, rng_seed), compute)
+
+
+# ---- inside the LSTM ------------------------------------------------------------------
+
+# float16 halves an entry: 2,400 characters of the 2x384 model's tanh(c) and h take 7.4 MB.
+_activations = SharedCache(max_entries=6)
+_reports = SharedCache(max_entries=8)
+_influences = SharedCache(max_entries=32)
+PAGE_REPORT_CHARS = 4000  # a model without neurons.json: its heldout.txt, about 1 s (2x384)
+PAGE_SPAN_POSITIONS = 10
+
+
+def cell_activations(path: Path, epoch, text: str) -> neurons.Activations:
+    """tanh(c) and h of every cell over `text` (characters outside the alphabet dropped)."""
+
+    def compute():
+        sampler, _ = get_sampler(path, epoch)
+        ids = sampler.vocab.encode(text, on_unknown="drop")
+        acts = neurons.activations(sampler.network, ids)
+        return neurons.Activations(
+            cell=tuple(a.astype(np.float16) for a in acts.cell),
+            hidden=tuple(a.astype(np.float16) for a in acts.hidden),
+        )
+
+    return _activations.get((str(path), epoch, _stamp(path), text), compute)
+
+
+def cell_report(path: Path, epoch) -> dict | None:
+    """The model's neurons.json; for a snapshot, or a model without one, found on its
+    held-out text here (None when it has none)."""
+
+    def compute():
+        sampler, folder = get_sampler(path, epoch)
+        if epoch is None and (saved := neuron_report.read_report(folder.path)) is not None:
+            return saved
+        text = folder.heldout_text()
+        if not text or len(text) < 200:
+            return None
+        return neuron_report.build_report(
+            sampler.network,
+            sampler.vocab,
+            text,
+            "heldout.txt",
+            PAGE_REPORT_CHARS,
+            PAGE_SPAN_POSITIONS,
+        )
+
+    return _reports.get((str(path), epoch, _stamp(path)), compute)
+
+
+def context_influence(path: Path, epoch, context: str):
+    """(characters kept, influence of each) on the prediction after `context`, by occlusion."""
+
+    def compute():
+        sampler, _ = get_sampler(path, epoch)
+        kept, _ = sampler.vocab.clean(context)
+        if not kept:
+            return kept, np.zeros(0)
+        scores, _ = influence.occlusion(sampler.network, sampler.vocab.encode(kept))
+        return kept, scores
+
+    return _influences.get((str(path), epoch, _stamp(path), context), compute)

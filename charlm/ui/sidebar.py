@@ -30,6 +30,11 @@ KEPT_KEYS = (
     "use_timeline",
     "epoch",
     "step",
+    "neuron_source",
+    "neuron_text",
+    "neuron_layer",
+    "neuron_kind",
+    "neuron_unit",
 )
 VIEWS = params.VIEWS
 
@@ -45,7 +50,7 @@ def hold_undrawn(drawn: set[str]) -> None:
 
 
 def view_picker(lang: str) -> str:
-    """Explore / Compare / Train: only the chosen view is computed."""
+    """Explore / Compare / Neurons / Train: only the chosen view is computed."""
     st.segmented_control(
         text(lang, "view"),
         VIEWS,
@@ -111,6 +116,7 @@ def model_picker(lang: str, models: dict[str, dict]) -> str | None:
 VIEW_WIDGETS = {
     "explore": {"seed_text", "temperature", "greedy", "length", "step"},
     "compare": {"seed_text", "length", "compare_text", "compare_greedy"},
+    "neurons": {"seed_text", "temperature", "greedy", "length"},
     "train": set(),
 }
 MODEL_WIDGETS = {"model", "rng_seed", "top_k", "top_p"}

@@ -79,6 +79,107 @@ STRINGS: dict[str, dict[str, str]] = {
     "tab_explore": {"en": "Explore", "ko": "탐색"},
     "tab_compare": {"en": "Compare temperatures", "ko": "온도 비교"},
     "tab_train": {"en": "Train", "ko": "학습"},
+    "tab_neurons": {"en": "Neurons", "ko": "뉴런"},
+    # the Neurons view
+    "neurons_title": {
+        "en": "Inside the LSTM: one cell at a time",
+        "ko": "LSTM 들여다보기: 셀 하나씩",
+    },
+    "neurons_intro": {
+        "en": "Each LSTM layer keeps a memory of hundreds of numbers, one per cell, updated "
+        "after every character. Pick a cell and the text is coloured by its value after "
+        "reading each character: purple below zero, orange above. Some cells learn one job, "
+        "such as knowing you are inside parentheses.",
+        "ko": "LSTM의 각 층은 셀마다 하나씩, 수백 개의 수로 된 기억을 가지고 글자를 읽을 때마다 "
+        "고칩니다. 셀을 고르면 각 글자를 읽은 뒤의 값으로 글에 색이 칠해집니다: 0보다 작으면 "
+        "보라, 크면 주황. 어떤 셀은 괄호 안에 있다는 것처럼 한 가지 일을 맡습니다.",
+    },
+    "neuron_source": {"en": "Text to read", "ko": "읽힐 글"},
+    "source_generated": {"en": "the generated text", "ko": "생성된 글"},
+    "source_passage": {"en": "a held-out passage", "ko": "따로 떼어 둔 구절"},
+    "source_own": {"en": "your own text", "ko": "직접 쓴 글"},
+    "own_text": {"en": "Your text (up to 3,000 characters)", "ko": "글 (3,000자까지)"},
+    "no_heldout": {
+        "en": "This model has no held-out text; pick another source.",
+        "ko": "이 모델에는 따로 떼어 둔 글이 없습니다. 다른 글을 고르세요.",
+    },
+    "neuron_no_text": {
+        "en": "Nothing to colour: the text is empty or has no character this model knows.",
+        "ko": "칠할 글이 없습니다: 글이 비었거나 이 모델이 아는 글자가 없습니다.",
+    },
+    "neuron_layer": {"en": "Layer", "ko": "층"},
+    "neuron_kind": {"en": "Read", "ko": "읽을 값"},
+    "kind_cell": {"en": "memory tanh(c)", "ko": "기억 tanh(c)"},
+    "kind_hidden": {"en": "output h", "ko": "출력 h"},
+    "kind_short_cell": {"en": "c", "ko": "c"},
+    "kind_short_hidden": {"en": "h", "ko": "h"},
+    "neuron_unit": {"en": "Cell (0–{top})", "ko": "셀 (0–{top})"},
+    "neuron_showing": {
+        "en": "Layer {layer}, {kind}, cell {unit}:",
+        "ko": "{layer}층, {kind}, {unit}번 셀:",
+    },
+    "activation_hover": {"en": "value {value:+.3f}", "ko": "값 {value:+.3f}"},
+    "activation_low": {"en": "negative", "ko": "음수"},
+    "activation_high": {"en": "positive", "ko": "양수"},
+    "cell_example": {
+        "en": "Where this cell follows **{feature}** most closely (r = {r:+.2f} over the "
+        "held-out text):",
+        "ko": "이 셀이 **{feature}** 을(를) 가장 잘 따라가는 곳 (따로 떼어 둔 글 전체에서 "
+        "r = {r:+.2f}):",
+    },
+    "tracks_title": {"en": "Cells that track…", "ko": "이런 것을 따라가는 셀…"},
+    "tracks_help": {
+        "en": "Every cell's value was correlated with each feature over {chars:,} characters "
+        "({source}); these are the strongest, either sign. Click one to colour the text above.",
+        "ko": "{chars:,}자({source})에서 모든 셀의 값과 각 특징의 상관을 구했습니다. 부호와 "
+        "상관없이 가장 강한 셀입니다. 누르면 위의 글을 그 셀로 칠합니다.",
+    },
+    "tracks_none": {
+        "en": "This model has no held-out text, so its cells cannot be surveyed here.",
+        "ko": "이 모델에는 따로 떼어 둔 글이 없어 셀을 조사할 수 없습니다.",
+    },
+    "open_cell": {
+        "en": "L{layer} {kind}{unit} · r {r:+.2f}",
+        "ko": "{layer}층 {kind}{unit} · r {r:+.2f}",
+    },
+    "feature_in_quotes": {"en": "inside quotes", "ko": "따옴표 안"},
+    "feature_in_parentheses": {"en": "inside parentheses", "ko": "괄호 안"},
+    "feature_line_position": {"en": "position in the line", "ko": "줄 안의 위치"},
+    "feature_since_space": {"en": "characters since a space", "ko": "띄어쓰기 뒤 글자 수"},
+    "feature_sentence_start": {"en": "a sentence is starting", "ko": "문장이 시작되는 곳"},
+    "feature_vowel": {"en": "vowel or consonant", "ko": "모음 또는 자음"},
+    "feature_newline_soon": {"en": "a line break is coming", "ko": "곧 줄이 바뀜"},
+    "memory_title": {
+        "en": "How far back does each model look?",
+        "ko": "모델은 얼마나 먼 글자까지 볼까?",
+    },
+    "memory_help": {
+        "en": "For many points in the held-out text, each earlier character was deleted in turn "
+        "and the change in the next-character prediction measured (probability moved, 0–1). "
+        "The curve is the average by distance; the memory span is the farthest distance still "
+        "above {threshold:.0%} (dashed line).",
+        "ko": "따로 떼어 둔 글의 여러 지점에서 앞선 글자를 하나씩 지우고, 다음 글자 예측이 얼마나 "
+        "바뀌는지(옮겨 간 확률, 0–1) 쟀습니다. 곡선은 거리별 평균이고, 기억 범위는 평균이 "
+        "{threshold:.0%} (점선) 이상인 가장 먼 거리입니다.",
+    },
+    "memory_x": {"en": "characters back", "ko": "몇 글자 앞"},
+    "memory_y": {"en": "probability moved", "ko": "옮겨 간 확률"},
+    "memory_model": {"en": "model", "ko": "모델"},
+    "memory_span_line": {
+        "en": "**{model}**: memory span {span} characters",
+        "ko": "**{model}**: 기억 범위 {span}글자",
+    },
+    "influence_title": {"en": "What the prediction looked at", "ko": "예측이 본 글자"},
+    "influence_help": {
+        "en": "Occlusion: each character of the context was deleted in turn and the prediction "
+        "recomputed from the last {chars} characters. Darker means deleting it moves more of the "
+        "probability. Hover for the figure.",
+        "ko": "가리기: 문맥의 글자를 하나씩 지우고 마지막 {chars}글자로 예측을 다시 계산했습니다. "
+        "진할수록 그 글자를 지웠을 때 확률이 많이 옮겨 갑니다. 마우스를 올리면 수치가 보입니다.",
+    },
+    "influence_hover": {"en": "deleting it moves {value:.1%}", "ko": "지우면 {value:.1%} 이동"},
+    "influence_low": {"en": "no effect", "ko": "영향 없음"},
+    "influence_high": {"en": "decisive", "ko": "결정적"},
     "generated": {"en": "Generated text", "ko": "생성된 글"},
     "legend": {
         "en": "Colour = probability the model gave each chosen character:",
@@ -190,12 +291,20 @@ STRINGS: dict[str, dict[str, str]] = {
     "recipe": {"en": "Recipe", "ko": "레시피"},
     "recipe_seed": {"en": "seed — the notebook's LSTM(128)", "ko": "seed — 노트북의 LSTM(128)"},
     "recipe_fast": {"en": "fast — every position is a target", "ko": "fast — 모든 위치를 예측"},
+    "recipe_quick": {
+        "en": "quick — readable within a minute",
+        "ko": "quick — 1분 안에 읽을 만한 글",
+    },
+    "recipe_default": {"en": "the recipe's own", "ko": "레시피 기본값"},
     "units": {"en": "LSTM units", "ko": "LSTM 유닛 수"},
     "epochs": {"en": "Epochs (at most {cap})", "ko": "에포크 (최대 {cap})"},
     "corpus": {"en": "Corpus", "ko": "말뭉치"},
     "corpus_nietzsche": {"en": "Nietzsche (Beyond Good and Evil)", "ko": "니체 (선악의 저편)"},
     "corpus_upload": {"en": "Upload a .txt file", "ko": ".txt 파일 올리기"},
-    "upload": {"en": "UTF-8 text, at least 10,000 characters", "ko": "UTF-8 텍스트, 10,000자 이상"},
+    "upload": {
+        "en": "UTF-8 text in any language, at least 10,000 characters",
+        "ko": "어떤 언어든 UTF-8 텍스트, 10,000자 이상",
+    },
     "upload_needed": {"en": "Choose a .txt file first.", "ko": "먼저 .txt 파일을 고르세요."},
     "run_name": {"en": "Run name (optional)", "ko": "실행 이름 (선택)"},
     "train_button": {"en": "Train", "ko": "학습 시작"},
@@ -232,6 +341,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Cancelled after {epochs} completed epoch(s).",
         "ko": "완료된 에포크 {epochs}개 뒤에 취소되었습니다.",
     },
+    "live_sample": {
+        "en": "After {seconds:.0f} s of training (validation ≈ {loss:.2f} nats/char), T = 0.5:",
+        "ko": "{seconds:.0f}초 학습 뒤 (검증 ≈ {loss:.2f} nats/글자), T = 0.5:",
+    },
+    "training_seconds": {"en": "seconds of training", "ko": "학습 시간 (초)"},
+    "slice_loss": {"en": "validation loss (nats/char)", "ko": "검증 손실 (nats/글자)"},
+    "earlier_samples": {"en": "Earlier samples", "ko": "이전 샘플"},
     "loss_chart": {"en": "Loss per epoch (nats/char)", "ko": "에포크별 손실 (nats/글자)"},
     "latest_samples": {"en": "Samples after epoch {epoch}", "ko": "에포크 {epoch} 뒤 샘플"},
     "runs_unusable": {

@@ -27,19 +27,47 @@ def probability_positions(probs) -> np.ndarray:
     return np.clip((np.log10(p) + 4) / 4, 0, 1)
 
 
-def probability_colors(probs) -> list[tuple[str, str]]:
-    """(background, text colour) per probability, computed for all characters at once. The text
-    is black or white, whichever contrasts more: never under 4.58:1 on any background (WCAG AA)."""
-    x = probability_positions(probs) * (len(_STOPS) - 1)
+def scale_colors(positions, stops=_STOPS) -> list[tuple[str, str]]:
+    """(background, text colour) for positions 0..1 along a colour scale given by its stops,
+    computed for all characters at once. The text is black or white, whichever contrasts more
+    with the background (WCAG)."""
+    stops = np.asarray(stops, float)
+    x = np.clip(np.asarray(positions, float), 0, 1) * (len(stops) - 1)
     low = np.floor(x).astype(int)
-    high = np.minimum(low + 1, len(_STOPS) - 1)
-    rgb = np.rint(_STOPS[low] + (_STOPS[high] - _STOPS[low]) * (x - low)[:, None]).astype(int)
+    high = np.minimum(low + 1, len(stops) - 1)
+    rgb = np.rint(stops[low] + (stops[high] - stops[low]) * (x - low)[:, None]).astype(int)
     lum = relative_luminance(rgb)
     on_black, on_white = (lum + 0.05) / 0.05, 1.05 / (lum + 0.05)
     return [
         (f"#{r:02x}{g:02x}{b:02x}", "#000000" if black >= white else "#ffffff")
         for (r, g, b), black, white in zip(rgb.tolist(), on_black.tolist(), on_white.tolist())
     ]
+
+
+def probability_colors(probs) -> list[tuple[str, str]]:
+    """(background, text colour) per probability on the cividis scale: never under 4.58:1."""
+    return scale_colors(probability_positions(probs))
+
+
+def spans_html(text: str, colors, titles) -> str:
+    """Each character on its own background with a hover title, escaped."""
+    return "".join(
+        f'<span title="{safe.html_text(title)}" style="background:{background};color:{color}">'
+        f"{safe.html_text(char)}</span>"
+        for char, (background, color), title in zip(text, colors, titles)
+    )
+
+
+def text_box(body: str, attributes: str = "", max_height: str = "26rem") -> str:
+    """The monospace box every coloured text sits in."""
+    return (
+        # tabindex: the box scrolls, so a keyboard must be able to reach it (axe-core rule).
+        f'<div class="charlm-text"{attributes} tabindex="0" '
+        'style="font-family:ui-monospace,Menlo,Consolas,monospace;'
+        "white-space:pre-wrap;line-height:1.7;font-size:0.95rem;padding:0.75rem;"
+        f"border:1px solid #ddd;border-radius:0.5rem;max-height:{max_height};overflow-y:auto"
+        f'">{body}</div>'
+    )
 
 
 def probability_color(p: float) -> str:
@@ -64,33 +92,26 @@ def colored_html(
 ) -> str:
     """Seed text in grey, then each generated character on its probability's colour, as one
     line of HTML (see safe.html_text). Hovering shows the probability, then `hover`'s text."""
-    spans = [f'<span style="color:#545961">{safe.html_text(seed_text)}</span>'] if seed_text else []
+    seed = f'<span style="color:#545961">{safe.html_text(seed_text)}</span>' if seed_text else ""
     probs = np.asarray(probs, float)
     extra = hover or [""] * len(text)
-    for char, p, (background, color), more in zip(
-        text, probs.tolist(), probability_colors(probs), extra
-    ):
-        title = safe.html_text(f"{p:.1%}" + (f" | {more}" if more else ""))
-        spans.append(
-            f'<span title="{title}" style="background:{background};color:{color}">'
-            f"{safe.html_text(char)}</span>"
-        )
-    body = "".join(spans)
-    return (
-        # tabindex: the box scrolls, so a keyboard must be able to reach it (axe-core rule).
-        f'<div class="charlm-text"{" data-inspect" if clickable else ""} tabindex="0" '
-        'style="font-family:ui-monospace,Menlo,Consolas,monospace;'
-        "white-space:pre-wrap;line-height:1.7;font-size:0.95rem;padding:0.75rem;"
-        f'border:1px solid #ddd;border-radius:0.5rem;max-height:26rem;overflow-y:auto">{body}</div>'
-    )
+    titles = [f"{p:.1%}" + (f" | {more}" if more else "") for p, more in zip(probs.tolist(), extra)]
+    body = seed + spans_html(text, probability_colors(probs), titles)
+    return text_box(body, " data-inspect" if clickable else "")
 
 
 def legend_html(low_label: str, high_label: str) -> str:
     levels = (0.001, 0.01, 0.05, 0.2, 0.5, 1.0)
+    labels = [f"{p:.{1 if p < 0.01 else 0}%}" for p in levels]
+    return scale_legend(low_label, high_label, probability_colors(levels), labels)
+
+
+def scale_legend(low_label: str, high_label: str, colors, labels) -> str:
+    """A row of coloured cells with their values, between two words."""
     cells = "".join(
         f'<span style="background:{background};color:{color};padding:0 0.6rem;'
-        f'font-size:0.8rem">{p:.{1 if p < 0.01 else 0}%}</span>'
-        for p, (background, color) in zip(levels, probability_colors(levels))
+        f'font-size:0.8rem">{safe.html_text(label)}</span>'
+        for (background, color), label in zip(colors, labels)
     )
     low, high = safe.html_text(low_label), safe.html_text(high_label)
     return f'<div style="font-size:0.85rem">{low} {cells} {high}</div>'

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from charlm import jobs, ownership, run_queue
+from charlm import jobs, ownership, run_queue, runfiles
+from charlm.recipes import RECIPES
 from charlm.settings import FALSE_WORDS, Settings
 from charlm.ui import charts, identity, safe
 from charlm.ui.strings import status_label, text
@@ -93,12 +94,17 @@ def teacher_box(lang: str, passphrase: str, viewer: ownership.Viewer) -> None:
                 st.error(text(lang, "wrong_passphrase"))
 
 
+RECIPE_CHOICES = ("quick", "seed", "fast")
+RECIPE_DEFAULT = 0  # the units choice that keeps the recipe's own
+UNIT_CHOICES = (RECIPE_DEFAULT, 32, 64, 128, 256, 512)
+
+
 def launch_form(lang: str, settings: Settings, viewer: ownership.Viewer) -> None:
     with st.form("train_form"):
         cols = st.columns(3)
         recipe = cols[0].radio(
             text(lang, "recipe"),
-            ["seed", "fast"],
+            RECIPE_CHOICES,
             key="train_recipe",
             format_func=lambda r: text(lang, f"recipe_{r}"),
         )
@@ -106,11 +112,16 @@ def launch_form(lang: str, settings: Settings, viewer: ownership.Viewer) -> None
             text(lang, "epochs", cap=settings.max_epochs),
             1,
             settings.max_epochs,
-            value=min(5, settings.max_epochs),
+            value=None,
+            placeholder=text(lang, "recipe_default"),
             key="train_epochs",
         )
         units = cols[2].select_slider(
-            text(lang, "units"), [32, 64, 128, 256, 512], value=128, key="train_units"
+            text(lang, "units"),
+            UNIT_CHOICES,
+            value=RECIPE_DEFAULT,
+            format_func=lambda u: text(lang, "recipe_default") if u == RECIPE_DEFAULT else str(u),
+            key="train_units",
         )
         source = st.radio(
             text(lang, "corpus"),
@@ -126,7 +137,15 @@ def launch_form(lang: str, settings: Settings, viewer: ownership.Viewer) -> None
     if pressed:
         file = (upload.name, upload.getvalue()) if upload is not None else None
         outcome, message = launch(
-            settings, recipe, int(epochs), units, source, file, name, lang, viewer
+            settings,
+            recipe,
+            None if epochs is None else int(epochs),
+            units,
+            source,
+            file,
+            name,
+            lang,
+            viewer,
         )
         (st.success if outcome == "ok" else st.warning)(message)
 
@@ -134,7 +153,7 @@ def launch_form(lang: str, settings: Settings, viewer: ownership.Viewer) -> None
 def launch(
     settings: Settings,
     recipe: str,
-    epochs: int,
+    epochs: int | None,
     units: int,
     source: str,
     upload: tuple[str, bytes] | None,
@@ -142,19 +161,24 @@ def launch(
     lang: str,
     viewer: ownership.Viewer | None = None,
 ) -> tuple[str, str]:
-    """What the Train button does: ("ok" | "refused", message). Nothing starts on bad input."""
+    """What the Train button does: ("ok" | "refused", message). Nothing starts on bad input.
+    Epochs None and units RECIPE_DEFAULT keep the recipe's own (epochs capped by settings)."""
     corpus = None
     if source == "upload":
         if upload is None:
             return "refused", text(lang, "upload_needed")
         try:
-            corpus = (upload[0], jobs.validate_upload(upload[0], upload[1], settings.max_upload_mb))
+            text_in = jobs.validate_upload(upload[0], upload[1], settings.max_upload_mb, recipe)
+            corpus = (upload[0], text_in)
         except jobs.UploadError as exc:
             return "refused", safe.markdown(exc)
     owner = viewer.owner if viewer else None
+    if epochs is None and recipe in RECIPES:
+        epochs = min(RECIPES[recipe]().epochs, settings.max_epochs)
+    extra = ("--units", str(units)) if units != RECIPE_DEFAULT else ()
     try:
         run_dir, position = jobs.request_run(
-            settings, recipe, epochs, corpus, name or None, owner, ("--units", str(units))
+            settings, recipe, epochs, corpus, name or None, owner, extra
         )
     except (
         ValueError,
@@ -188,6 +212,9 @@ def _progress_view(lang: str, settings: Settings, run_dir: Path, viewer, enabled
     if may_control:
         owner_actions(lang, settings, state, run_dir, access, viewer)
     _rerun_when_run_stops(state)
+    curve = runfiles.read_curve(run_dir)
+    if curve:
+        live_samples(lang, curve)
     if state.history:
         st.markdown(f"**{text(lang, 'loss_chart')}**")
         st.vega_lite_chart(
@@ -198,6 +225,30 @@ def _progress_view(lang: str, settings: Settings, run_dir: Path, viewer, enabled
         st.markdown(f"**{text(lang, 'latest_samples', epoch=latest['epoch'])}**")
         for temp, sample in latest["samples"].items():
             st.text(f"T = {temp}: {sample[:300]}")
+
+
+EARLIER_SAMPLES = 4
+
+
+def live_samples(lang: str, curve: list[dict]) -> None:
+    """The newest sample (every few seconds of training), the validation loss over training
+    time, and a few earlier samples to compare with."""
+    latest = curve[-1]
+    st.markdown(
+        f"**{text(lang, 'live_sample', seconds=latest['seconds'], loss=latest['val_loss'])}**"
+    )
+    st.text(latest["sample"])
+    if len(curve) > 1:
+        rows = [{"seconds": row["seconds"], "loss": row["val_loss"]} for row in curve]
+        st.vega_lite_chart(
+            charts.curve_chart(rows, text(lang, "training_seconds"), text(lang, "slice_loss")),
+            width="stretch",
+        )
+        with st.expander(text(lang, "earlier_samples")):
+            picks = curve[:-1][:: max(len(curve) // EARLIER_SAMPLES, 1)][:EARLIER_SAMPLES]
+            for row in picks:
+                st.caption(text(lang, "live_sample", seconds=row["seconds"], loss=row["val_loss"]))
+                st.text(row["sample"])
 
 
 def status_detail(lang: str, state: jobs.RunState, run_dir: Path, may_control: bool) -> None:
