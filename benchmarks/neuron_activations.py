@@ -89,14 +89,7 @@ def main() -> None:
             print(f"{name}: no neurons.json (python -m charlm neurons --model {name})")
             continue
         print(f"{name}: cells found over {report['characters']:,} characters ({report['source']})")
-        for feature, cells in report["features"].items():
-            best = cells[0]
-            print(
-                f"  {feature:<15} layer {best['layer'] + 1} {best['kind']:<6} "
-                f"cell {best['unit']:<4} r = {best['correlation']:+.3f}"
-            )
-        if "memory" in report:
-            print(f"  memory span: {report['memory']['span']} characters")
+        print("\n".join(neuron_report.summary_lines(report)))
 
 
 if __name__ == "__main__":

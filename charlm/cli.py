@@ -320,14 +320,7 @@ def cmd_neurons(args) -> int:
     report = neuron_report.build_report(sampler.network, sampler.vocab, text, source, chars)
     path = neuron_report.write_report(folder.path, report)
     print(f"{folder.name}: {report['characters']:,} characters of the {source}")
-    for feature, cells in report["features"].items():
-        best = cells[0]
-        print(
-            f"  {feature:<15} layer {best['layer'] + 1} {best['kind']:<6} cell {best['unit']:<4}"
-            f" r = {best['correlation']:+.3f}"
-        )
-    if "memory" in report:
-        print(f"  memory span: {report['memory']['span']} characters")
+    print("\n".join(neuron_report.summary_lines(report)))
     print(f"wrote {path}")
     return 0
 

@@ -50,3 +50,17 @@ def read_report(folder: Path | str) -> dict | None:
     """The folder's report, or None when it has none or it does not parse as one."""
     report = atomic.read_json(Path(folder) / NEURONS_FILE, default=None)
     return report if report is not None and neurons.check_report(report) is None else None
+
+
+def summary_lines(report: dict) -> list[str]:
+    """The best cell per feature, and the memory span, one line each (CLI and benchmark)."""
+    lines = []
+    for feature, cells in report["features"].items():
+        best = cells[0]
+        lines.append(
+            f"  {feature:<15} layer {best['layer'] + 1} {best['kind']:<6} cell {best['unit']:<4}"
+            f" r = {best['correlation']:+.3f}"
+        )
+    if "memory" in report:
+        lines.append(f"  memory span: {report['memory']['span']} characters")
+    return lines

@@ -326,3 +326,37 @@ def test_neuron_choice_survives_a_visit_to_another_view(app_env):
     show(at, "explore")
     show(at, "neurons")
     assert at.number_input(key="neuron_unit").value == 5
+
+
+def test_train_view_shows_samples_from_every_few_seconds_of_training(
+    app_env, isolated_runs, monkeypatch
+):
+    from charlm import atomic, ownership
+
+    as_browser(monkeypatch, OWNER_TOKEN)
+    run_dir = isolated_runs / "quick-run"
+    atomic.write_json(
+        run_dir / "run.json",
+        {"name": "quick-run", "recipe": {"name": "quick"}, "corpus": {"path": None}},
+    )
+    atomic.write_json(run_dir / "progress.json", {"status": "done", "epoch": 2, "epochs": 2})
+    curve = [
+        {"seconds": 5.1 * (i + 1), "step": 60 * (i + 1), "epoch": 0, "batch": 60,
+         "val_loss": 2.5 - 0.2 * i, "temperature": 0.5, "sample": f"sample number {i} " * 5}
+        for i in range(6)
+    ]  # fmt: skip
+    atomic.write_json(run_dir / "curve.json", curve)
+    ownership.write_access(run_dir, ownership.new_access(ownership.owner_id(OWNER_TOKEN), False))
+    at = run_app({"view": "train"})
+    assert any(
+        "After 31 s of training (validation ≈ 1.50 nats/char)" in m.value for m in at.markdown
+    )
+    assert any("sample number 5" in t.value for t in at.text)
+    data = [c for c in at.get("vega_lite_chart") if "seconds of training" in c.proto.spec]
+    assert data, "the loss-over-time chart is drawn"
+    assert any("sample number 0" in t.value for t in at.text)  # an earlier one to compare
+
+
+def test_quick_is_the_train_views_default_recipe(app_env):
+    at = run_app({"view": "train"})
+    assert at.radio(key="train_recipe").value == "quick"

@@ -197,7 +197,7 @@ def test_no_serious_accessibility_violations_on_any_view_language_or_width(serve
         browser = launch_chromium(p)
         for width, viewport in VIEWPORTS.items():
             for lang in ("en", "ko"):
-                for view in ("explore", "compare", "train"):
+                for view in ("explore", "compare", "neurons", "train"):
                     page = open_view(browser, f"{server}/?view={view}&lang={lang}", viewport)
                     results = axe.run(page).response["violations"]
                     bad = [
@@ -294,3 +294,39 @@ def test_clicking_a_character_opens_that_step_in_the_inspector(server):
         )
         expect(step).to_have_value("25", timeout=30_000)
         browser.close()
+
+
+GLYPH_PAIRS = {
+    "Hangul": ("가", "힣"),
+    "CJK": ("中", "国"),
+    "Greek": ("α", "β"),
+    "Cyrillic": ("ж", "щ"),
+}
+
+
+def test_hangul_greek_cyrillic_and_cjk_render_as_real_glyphs(server):
+    """A missing font draws every character as the same empty box ("tofu"): two different
+    characters of each script must come out as different pixels, on the page's own font stack."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        page = open_view(browser, f"{server}/?lang=ko", VIEWPORTS["desktop"])
+        differ = page.evaluate(
+            """(pairs) => {
+                const font = "32px " + getComputedStyle(document.body).fontFamily;
+                const pixels = (ch) => {
+                    const c = document.createElement("canvas"); c.width = 48; c.height = 48;
+                    const g = c.getContext("2d"); g.font = font; g.fillText(ch, 4, 36);
+                    return Array.from(g.getImageData(0, 0, 48, 48).data).join(",");
+                };
+                const out = {};
+                for (const [script, [a, b]] of Object.entries(pairs)) {
+                    out[script] = pixels(a) !== pixels(b);
+                }
+                return out;
+            }""",
+            GLYPH_PAIRS,
+        )
+        browser.close()
+    assert differ == {script: script != "control" for script in GLYPH_PAIRS}, differ

@@ -24,12 +24,16 @@ def activation_positions(values) -> np.ndarray:
     return (np.clip(np.asarray(values, float), -1, 1) + 1) / 2
 
 
-def activation_html(text: str, values, label) -> str:
-    """`text` with each character on its activation's colour; hovering shows the value."""
+def _coloured(text: str, values, positions, stops, label, max_height: str) -> str:
+    """`text` with each character on its value's colour; hovering shows label(value)."""
     values = np.asarray(values, float)
-    colors = text_view.scale_colors(activation_positions(values), DIVERGING)
+    colors = text_view.scale_colors(positions(values), stops)
     titles = [label(v) for v in values.tolist()]
-    return text_view.text_box(text_view.spans_html(text, colors, titles), max_height="22rem")
+    return text_view.text_box(text_view.spans_html(text, colors, titles), max_height=max_height)
+
+
+def activation_html(text: str, values, label) -> str:
+    return _coloured(text, values, activation_positions, DIVERGING, label, "22rem")
 
 
 def activation_legend(low_label: str, high_label: str) -> str:
@@ -45,10 +49,7 @@ def influence_positions(values) -> np.ndarray:
 
 
 def influence_html(text: str, values, label) -> str:
-    values = np.asarray(values, float)
-    colors = text_view.scale_colors(influence_positions(values), SEQUENTIAL)
-    titles = [label(v) for v in values.tolist()]
-    return text_view.text_box(text_view.spans_html(text, colors, titles), max_height="12rem")
+    return _coloured(text, values, influence_positions, SEQUENTIAL, label, "12rem")
 
 
 def influence_legend(low_label: str, high_label: str) -> str:
