@@ -23,7 +23,7 @@ from charlm.ui.loaders import (
     passage,
     temperature_sweep,
 )
-from charlm.ui.memory import limit_malloc_arenas
+from charlm.memory import limit_malloc_arenas
 from charlm.ui.strings import text
 from charlm.ui.train_panel import teacher_passphrase, train_tab
 

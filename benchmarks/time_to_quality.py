@@ -63,6 +63,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=300, help="training-time budget each")
     parser.add_argument("--recipes", nargs="+", default=["seed", "fast", "quick"])
+    parser.add_argument("--keep", type=Path, default=None, help="keep the run folders here")
     args = parser.parse_args()
     if not os.environ.get("CHARLM_CORPUS"):
         shared = ROOT.parent / "shared" / "corpora" / "nietzsche.txt"
@@ -70,8 +71,9 @@ def main() -> None:
             os.environ["CHARLM_CORPUS"] = str(shared)
     results = []
     with tempfile.TemporaryDirectory(prefix="charlm-ttq-") as tmp:
+        folder = args.keep or Path(tmp)
         for recipe in args.recipes:
-            results.append(train(recipe, args.seconds, Path(tmp)))
+            results.append(train(recipe, args.seconds, folder))
     cpus = os.cpu_count()
     print(f"CPUs {cpus}; budget {args.seconds} s of training each; Nietzsche, standard split")
     head = "".join(f"{'<= ' + str(t):>10}" for t in THRESHOLDS)

@@ -194,6 +194,9 @@ def lower_priority() -> None:
 
 
 def cmd_train(args) -> int:
+    from charlm.memory import limit_malloc_arenas
+
+    limit_malloc_arenas()  # before TensorFlow starts its threads: each would get an arena
     from charlm.train import EXIT_BUSY, RunBusyError, train
 
     lower_priority()

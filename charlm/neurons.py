@@ -16,6 +16,9 @@ from charlm.network import Network
 from charlm.text_features import FEATURES, feature_matrix
 
 KINDS = ("cell", "hidden")  # tanh(c), h
+# Characters per chunk when surveying a long text: each chunk's float64 activations and their
+# squares are all that is held (1,024 keeps the trainer's export under 20 MB for this).
+CHUNK = 1024
 TOP_CELLS = 5
 EXAMPLE_CHARS = 240
 SCHEMA = 1
@@ -97,7 +100,7 @@ def _stacked(acts: Activations) -> np.ndarray:
 
 
 def correlations(
-    network: Network, ids: np.ndarray, features: np.ndarray, chunk: int = 4096
+    network: Network, ids: np.ndarray, features: np.ndarray, chunk: int = CHUNK
 ) -> np.ndarray:
     """Pearson correlation (cells, features) of every cell's activation with every feature
     column over the text, in chunks so a long text never holds all activations at once."""
@@ -182,7 +185,7 @@ def discover(network: Network, vocab, text: str, top: int = TOP_CELLS, source: s
     return {"schema": SCHEMA, "source": source, "characters": len(ids), "features": found}
 
 
-def _columns_over(network: Network, ids: np.ndarray, wanted: list[int], chunk: int = 4096):
+def _columns_over(network: Network, ids: np.ndarray, wanted: list[int], chunk: int = CHUNK):
     """column index -> that cell's activation over the whole text (only the wanted ones)."""
     parts: dict[int, list[np.ndarray]] = {i: [] for i in wanted}
     state = None

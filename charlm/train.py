@@ -204,11 +204,25 @@ def _fit(
             callbacks=callbacks,
             verbose=verbose if verbose is not None else (1 if sys.stdout.isatty() else 2),
         )
+        status = "cancelled" if stop.requested else "done"
     except TimeBudgetReached:
-        return _finish(run_dir, "done", val_text, train_text)
+        status = "done"
     except TrainingCancelled:
-        return _finish(run_dir, "cancelled", val_text, train_text)
-    return _finish(run_dir, "cancelled" if stop.requested else "done", val_text, train_text)
+        status = "cancelled"
+    # The export builds a model of its own: free the trained one (and its optimizer, graphs and
+    # data pipeline) first, so the export reuses that memory instead of adding to the peak.
+    del model, callbacks, train_ds, val_ds
+    _release_training_memory()
+    return _finish(run_dir, status, val_text, train_text)
+
+
+def _release_training_memory() -> None:
+    import gc
+
+    import keras
+
+    keras.backend.clear_session()
+    gc.collect()
 
 
 def _record_run_facts(run_dir: Path, corpus: Corpus, vocab: Vocabulary, device: str) -> None:

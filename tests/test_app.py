@@ -314,6 +314,8 @@ def test_neurons_view_finds_cells_for_a_model_without_a_report(app_env):
 
 def test_step_inspector_shows_what_the_prediction_looked_at(app_env):
     at = run_app()
+    assert not any("deleting it moves" in b for b in coloured_boxes(at))  # opt-in: costs time
+    at.toggle(key="show_influence").set_value(True).run()
     boxes = coloured_boxes(at)
     influence = next(b for b in boxes if "deleting it moves" in b)
     shares = [float(v) for v in re.findall(r"deleting it moves ([0-9.]+)%", influence)]

@@ -84,7 +84,12 @@ def step_inspector(lang: str, gen: Generation, row: int, influence_of=None) -> N
         f"**{text(lang, 'context')}:** `…{safe.code(context)}`"
         f" → **`{safe.code(charts.char_label(chars[chosen]))}`**"
     )
-    if influence_of is not None and context:
+    # Opt-in: 60 occlusions cost 20-200 ms a step, which a class moving sliders should not pay.
+    if (
+        influence_of is not None
+        and context
+        and st.toggle(text(lang, "influence_title"), key="show_influence")
+    ):
         looked_at(lang, *influence_of(context))
     distribution_chart(lang, gen, row, before, after, chosen)
     h_before, h_after = float(tmath.entropy_bits(before)), float(tmath.entropy_bits(after))
@@ -113,14 +118,13 @@ def looked_at(lang: str, context: str, scores) -> None:
     """The context coloured by how much deleting each character changes this prediction."""
     if not context:
         return
-    with st.expander(text(lang, "influence_title"), expanded=True):
-        st.caption(text(lang, "influence_help", chars=len(context)))
-        label = lambda v: text(lang, "influence_hover", value=v)  # noqa: E731
-        st.markdown(cell_view.influence_html(context, scores, label), unsafe_allow_html=True)
-        st.markdown(
-            cell_view.influence_legend(text(lang, "influence_low"), text(lang, "influence_high")),
-            unsafe_allow_html=True,
-        )
+    st.caption(text(lang, "influence_help", chars=len(context)))
+    label = lambda v: text(lang, "influence_hover", value=v)  # noqa: E731
+    st.markdown(cell_view.influence_html(context, scores, label), unsafe_allow_html=True)
+    st.markdown(
+        cell_view.influence_legend(text(lang, "influence_low"), text(lang, "influence_high")),
+        unsafe_allow_html=True,
+    )
 
 
 def distribution_chart(lang, gen: Generation, row: int, before, after, chosen: int) -> None:

@@ -30,6 +30,7 @@ KEPT_KEYS = (
     "use_timeline",
     "epoch",
     "step",
+    "show_influence",
     "neuron_source",
     "neuron_text",
     "neuron_layer",
@@ -114,7 +115,7 @@ def model_picker(lang: str, models: dict[str, dict]) -> str | None:
 # The widgets each view draws, beyond the language, view and (once a model loads) the sidebar's
 # model, random seed and top-k/top-p.
 VIEW_WIDGETS = {
-    "explore": {"seed_text", "temperature", "greedy", "length", "step"},
+    "explore": {"seed_text", "temperature", "greedy", "length", "step", "show_influence"},
     "compare": {"seed_text", "length", "compare_text", "compare_greedy"},
     "neurons": {"seed_text", "temperature", "greedy", "length"},
     "train": set(),

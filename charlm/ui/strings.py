@@ -169,7 +169,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "**{model}**: memory span {span} characters",
         "ko": "**{model}**: 기억 범위 {span}글자",
     },
-    "influence_title": {"en": "What the prediction looked at", "ko": "예측이 본 글자"},
+    "influence_title": {
+        "en": "Show what the prediction looked at",
+        "ko": "예측이 본 글자 보기",
+    },
     "influence_help": {
         "en": "Occlusion: each character of the context was deleted in turn and the prediction "
         "recomputed from the last {chars} characters. Darker means deleting it moves more of the "

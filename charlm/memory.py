@@ -4,7 +4,7 @@ glibc gives each thread that allocates its own malloc arena, and Streamlit runs 
 script in a new thread; freed memory then stays spread over many arenas and is never returned.
 Two arenas (what MALLOC_ARENA_MAX=2 does, set here at run time because a hosted app cannot set
 the server's environment) cut what stayed after 60 visitors left from +36 MB to +24 MB
-(benchmarks/classroom_load.py).
+(benchmarks/classroom_load.py). The trainer sets it too, before TensorFlow starts its threads.
 """
 
 from __future__ import annotations
