@@ -11,6 +11,7 @@ import streamlit as st
 
 from charlm import temperature as tmath
 from charlm.artifacts import ArtifactError
+from charlm.memory import limit_malloc_arenas
 from charlm.settings import load_settings
 from charlm.ui import compare, explore, identity, neurons_view, params, safe, sidebar
 from charlm.ui.gate import one_run_at_a_time
@@ -23,7 +24,6 @@ from charlm.ui.loaders import (
     passage,
     temperature_sweep,
 )
-from charlm.memory import limit_malloc_arenas
 from charlm.ui.strings import text
 from charlm.ui.train_panel import teacher_passphrase, train_tab
 
