@@ -37,6 +37,9 @@ bench: $(VENV)/.dev
 	$(PY) benchmarks/training_epoch.py
 	$(PY) benchmarks/app_startup.py
 	$(PY) benchmarks/classroom_load.py
+	$(PY) benchmarks/temperature_sweep.py
+	$(PY) benchmarks/neuron_activations.py
+	$(PY) benchmarks/time_to_quality.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
