@@ -75,13 +75,12 @@ def export_run(
         atomic.write_json(tmp / artifacts.HISTORY_FILE, history)
         atomic.write_json(tmp / artifacts.SAMPLES_FILE, runfiles.read_samples(run_dir))
         figures = None
+        write_lesson_files(tmp, train_text, val_text)
         if val_text:
             network = load_network(tmp / artifacts.MODEL_FILE)
             val_ids = vocab.encode(val_text, on_unknown="drop")
             figures = validation_figures(network, np.asarray(val_ids), context_length(recipe))
-        write_lesson_files(tmp, train_text, val_text)
-        if val_text:
-            _write_neurons(tmp, vocab, val_text)
+            _write_neurons(tmp, network, vocab, val_text)
         metadata = _metadata(run, run_dir, name, epoch, max(epochs_done), figures, history)
         atomic.write_json(tmp / artifacts.METADATA_FILE, metadata)
 
@@ -107,10 +106,9 @@ EXPORT_NEURON_CHARS = 20_000
 EXPORT_SPAN_POSITIONS = 20
 
 
-def _write_neurons(folder: Path, vocab: Vocabulary, val_text: str) -> None:
+def _write_neurons(folder: Path, network, vocab: Vocabulary, val_text: str) -> None:
     from charlm import neuron_report
 
-    network = load_network(folder / artifacts.MODEL_FILE)
     report = neuron_report.build_report(
         network, vocab, val_text, "validation split", EXPORT_NEURON_CHARS, EXPORT_SPAN_POSITIONS
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from charlm.network import Network
+from charlm.network import Network, lstm_cell
 from charlm.text_features import FEATURES, feature_matrix
 
 KINDS = ("cell", "hidden")  # tanh(c), h
@@ -41,18 +41,12 @@ def _layer_over(inputs: np.ndarray, recurrent: np.ndarray, h, c):
     steps, units = inputs.shape[0], recurrent.shape[0]
     hs = np.empty((steps, units), np.float32)
     cs = np.empty((steps, units), np.float32)
-    h, c = h.reshape(units), c.reshape(units)
-    z = np.empty(4 * units, np.float32)
+    z = np.empty((1, 4 * units), np.float32)
     for t in range(steps):
         np.matmul(h, recurrent, out=z)
         z += inputs[t]
-        np.tanh(z, out=z)  # one tanh: i/f/o columns were pre-scaled by 1/2 (see network.py)
-        gates = z[: 3 * units]
-        gates *= 0.5
-        gates += 0.5
-        c = gates[units : 2 * units] * c + gates[:units] * z[3 * units :]
-        hs[t] = h = np.tanh(c) * gates[2 * units :]
-        cs[t] = c
+        h, c = lstm_cell(z, c)
+        hs[t], cs[t] = h[0], c[0]
     return hs, cs
 
 

@@ -188,9 +188,8 @@ def _fit(
     batches = steps_per_epoch(len(train_ids), recipe)
     with dist.scope():
         model = build_model(recipe, vocab.size, steps_per_epoch=batches)
-    callbacks = _callbacks(run_dir, recipe, model, vocab, train_text, batches, stop)
-    callbacks.insert(
-        0, _interval_reporter(run_dir, recipe, vocab, val_ids, train_text, max_seconds)
+    callbacks = _callbacks(
+        run_dir, recipe, model, vocab, train_text, val_ids, batches, stop, max_seconds
     )
     if stop.requested:
         return _finish(run_dir, "cancelled", val_text, train_text)
@@ -209,20 +208,7 @@ def _fit(
         status = "done"
     except TrainingCancelled:
         status = "cancelled"
-    # The export builds a model of its own: free the trained one (and its optimizer, graphs and
-    # data pipeline) first, so the export reuses that memory instead of adding to the peak.
-    del model, callbacks, train_ds, val_ds
-    _release_training_memory()
     return _finish(run_dir, status, val_text, train_text)
-
-
-def _release_training_memory() -> None:
-    import gc
-
-    import keras
-
-    keras.backend.clear_session()
-    gc.collect()
 
 
 def _record_run_facts(run_dir: Path, corpus: Corpus, vocab: Vocabulary, device: str) -> None:
@@ -235,23 +221,28 @@ def _record_run_facts(run_dir: Path, corpus: Corpus, vocab: Vocabulary, device: 
     atomic.write_json(run_dir / runfiles.RUN_FILE, run)
 
 
-def _callbacks(run_dir: Path, recipe: Recipe, model, vocab, train_text, batches, stop) -> list:
-    """Per-epoch snapshot, progress/history/samples, resumable backup, stop on SIGTERM."""
+def _callbacks(
+    run_dir: Path, recipe: Recipe, model, vocab, train_text, val_ids, batches, stop, max_seconds
+) -> list:
+    """Samples and validation-slice loss every few seconds (and the time budget), per-epoch
+    snapshot, progress/history/samples, resumable backup, stop on SIGTERM."""
     import keras
 
-    from charlm.callbacks import RunRecorder, StopOnSignal
+    from charlm.callbacks import IntervalReporter, RunRecorder, StopOnSignal
 
     context = context_length(recipe)
+    seed_passage = random_passage(train_text, context, rng_seed=1)
     recorder = RunRecorder(
         run_dir,
         recipe.epochs,
         batches,
         keras.saving.serialize_keras_object(model),
         vocab,
-        random_passage(train_text, context, rng_seed=1),
+        seed_passage,
         context,
     )
     return [
+        IntervalReporter(run_dir, vocab, val_ids, context, seed_passage, max_seconds=max_seconds),
         keras.callbacks.ModelCheckpoint(
             str(run_dir / runfiles.CHECKPOINT_DIR / "epoch_{epoch:03d}.weights.h5"),
             save_weights_only=True,
@@ -265,20 +256,6 @@ def _callbacks(run_dir: Path, recipe: Recipe, model, vocab, train_text, batches,
         ),
         StopOnSignal(stop),
     ]
-
-
-def _interval_reporter(run_dir, recipe, vocab, val_ids, train_text, max_seconds):
-    from charlm.callbacks import IntervalReporter
-
-    context = context_length(recipe)
-    return IntervalReporter(
-        run_dir,
-        vocab,
-        val_ids,
-        context,
-        random_passage(train_text, context, rng_seed=1),
-        max_seconds=max_seconds,
-    )
 
 
 def _run_vocab(run_dir: Path, corpus: Corpus, resume: bool, recipe: Recipe) -> Vocabulary:

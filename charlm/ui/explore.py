@@ -116,8 +116,6 @@ def step_inspector(lang: str, gen: Generation, row: int, influence_of=None) -> N
 
 def looked_at(lang: str, context: str, scores) -> None:
     """The context coloured by how much deleting each character changes this prediction."""
-    if not context:
-        return
     st.caption(text(lang, "influence_help", chars=len(context)))
     label = lambda v: text(lang, "influence_hover", value=v)  # noqa: E731
     st.markdown(cell_view.influence_html(context, scores, label), unsafe_allow_html=True)

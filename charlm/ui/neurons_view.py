@@ -39,9 +39,9 @@ def neurons_view(lang: str, path: Path, epoch, units: tuple[int, ...], gen: Gene
         open_cell(*strongest_cell(report))  # start on a cell with a clear job
     layer, kind, unit = cell_chooser(lang, units)
     if shown:
-        acts = cell_activations(path, epoch, shown.text)
+        acts = cell_activations(path, epoch, shown)
         values = np.asarray(acts.of(layer, kind)[:, unit], float)
-        show_cell(lang, shown.kept, values, layer, kind, unit)
+        show_cell(lang, shown, values, layer, kind, unit)
     else:
         st.info(text(lang, "neuron_no_text"))
     if report is None:
@@ -63,12 +63,7 @@ def strongest_cell(report: dict) -> tuple[int, str, int]:
     return best["layer"], best["kind"], best["unit"]
 
 
-class _Shown:
-    def __init__(self, text_in: str, kept: str):
-        self.text, self.kept = text_in, kept
-
-
-def chosen_text(lang: str, gen: Generation, heldout: str | None) -> _Shown | None:
+def chosen_text(lang: str, gen: Generation, heldout: str | None) -> str:
     """The text to colour: the generated text (seed included), a held-out passage, or the
     visitor's own (characters outside the model's alphabet are left out)."""
     if st.session_state.get("neuron_source") not in SOURCES:
@@ -94,7 +89,7 @@ def chosen_text(lang: str, gen: Generation, heldout: str | None) -> _Shown | Non
     if dropped:
         chars = ", ".join(safe.markdown(repr(c)) for c in dropped[:20])
         st.caption(text(lang, "dropped", chars=chars))
-    return _Shown(kept, kept) if kept else None
+    return kept
 
 
 def cell_chooser(lang: str, units: tuple[int, ...]) -> tuple[int, str, int]:
