@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from charlm import temperature as tmath
-from charlm.artifacts import ArtifactError
-from charlm.memory import limit_malloc_arenas
-from charlm.settings import load_settings
+from charlm.common.memory import limit_malloc_arenas
+from charlm.common.settings import load_settings
+from charlm.generation import temperature as tmath
+from charlm.generation.artifacts import ArtifactError
 from charlm.ui import compare, explore, identity, neurons_view, params, safe, sidebar
 from charlm.ui.gate import one_run_at_a_time
 from charlm.ui.loaders import (

@@ -186,7 +186,7 @@ class TrainerRate:
         self.run_dir = run_dir
 
     def measure(self, seconds: float) -> float:
-        from charlm import runfiles
+        from charlm.training import runfiles
 
         samples, deadline = [], time.monotonic() + seconds
         while time.monotonic() < deadline:
@@ -202,10 +202,10 @@ class TrainerRate:
 
 def start_training(runs_dir: Path) -> Path:
     """A real `seed` run through the app's own job layer, long enough to outlast the test."""
-    from charlm import jobs
+    from charlm.serving import jobs
 
     run_dir = jobs.start_run(runs_dir, "seed", 30, name="bench-run")
-    from charlm import runfiles
+    from charlm.training import runfiles
 
     deadline = time.monotonic() + 120  # TensorFlow start-up and data preparation
     while time.monotonic() < deadline:
@@ -216,7 +216,7 @@ def start_training(runs_dir: Path) -> Path:
 
 
 def stop_training(run_dir: Path) -> None:
-    from charlm import jobs
+    from charlm.serving import jobs
 
     jobs.cancel_run(run_dir)
 

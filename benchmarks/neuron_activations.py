@@ -19,8 +19,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from charlm import influence, neuron_report, neurons  # noqa: E402
-from charlm.artifacts import MODEL_FILE, load_sampler, resolve_model  # noqa: E402
+from charlm.analysis import influence, neuron_report, neurons  # noqa: E402
+from charlm.generation.artifacts import MODEL_FILE, load_sampler, resolve_model  # noqa: E402
 
 MODELS = ("nietzsche-seed", "nietzsche-best")
 

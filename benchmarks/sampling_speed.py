@@ -21,7 +21,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from charlm.artifacts import MODEL_FILE, load_sampler, resolve_model  # noqa: E402
+from charlm.generation.artifacts import MODEL_FILE, load_sampler, resolve_model  # noqa: E402
 
 
 def notebook_sample(preds, temperature=1.0):

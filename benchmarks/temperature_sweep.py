@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sampling_speed import notebook_loop  # noqa: E402
 
-from charlm import sweep  # noqa: E402
-from charlm.artifacts import MODEL_FILE, load_sampler, resolve_model  # noqa: E402
+from charlm.analysis import sweep  # noqa: E402
+from charlm.generation.artifacts import MODEL_FILE, load_sampler, resolve_model  # noqa: E402
 from charlm.ui.loaders import FALLBACK_SEED, SWEEP_LENGTH  # noqa: E402
 
 MODELS = ("nietzsche-seed", "nietzsche-best")

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from charlm import runfiles  # noqa: E402
+from charlm.training import runfiles  # noqa: E402
 
 THRESHOLDS = (1.8, 1.6, 1.45, 1.35)
 

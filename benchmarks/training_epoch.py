@@ -40,9 +40,9 @@ def start_runtime() -> None:
 def notebook_worker(steps):
     import numpy as np
 
-    from charlm.corpus import load_corpus, split_text
-    from charlm.model import build_model
-    from charlm.recipes import make_recipe
+    from charlm.text.corpus import load_corpus, split_text
+    from charlm.training.model import build_model
+    from charlm.training.recipes import make_recipe
 
     text = split_text(load_corpus())[0]
     start_runtime()
@@ -78,11 +78,11 @@ def notebook_worker(steps):
 
 
 def charlm_worker(steps):
-    from charlm.corpus import load_corpus, split_text
-    from charlm.data import make_datasets, steps_per_epoch
-    from charlm.model import build_model
-    from charlm.recipes import make_recipe
-    from charlm.vocab import Vocabulary
+    from charlm.text.corpus import load_corpus, split_text
+    from charlm.text.vocab import Vocabulary
+    from charlm.training.data import make_datasets, steps_per_epoch
+    from charlm.training.model import build_model
+    from charlm.training.recipes import make_recipe
 
     corpus = load_corpus()
     train_text, val_text = split_text(corpus)

@@ -8,8 +8,8 @@ import os
 import sys
 from pathlib import Path
 
-from charlm import temperature as tmath
-from charlm.recipes import RECIPES, make_recipe, recipe_fields
+from charlm.generation import temperature as tmath
+from charlm.training.recipes import RECIPES, make_recipe, recipe_fields
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -194,10 +194,10 @@ def lower_priority() -> None:
 
 
 def cmd_train(args) -> int:
-    from charlm.memory import limit_malloc_arenas
+    from charlm.common.memory import limit_malloc_arenas
 
     limit_malloc_arenas()  # before TensorFlow starts its threads: each would get an arena
-    from charlm.train import EXIT_BUSY, RunBusyError, train
+    from charlm.training.train import EXIT_BUSY, RunBusyError, train
 
     lower_priority()
     check_out_folder(args.out, args.resume)
@@ -233,7 +233,7 @@ def cmd_train(args) -> int:
 
 
 def _load(model: str, epoch=None):
-    from charlm.artifacts import ArtifactError, load_sampler, resolve_model
+    from charlm.generation.artifacts import ArtifactError, load_sampler, resolve_model
 
     try:
         return load_sampler(resolve_model(model), epoch)
@@ -242,7 +242,7 @@ def _load(model: str, epoch=None):
 
 
 def cmd_generate(args) -> int:
-    from charlm.corpus import CorpusError, load_corpus, random_passage
+    from charlm.text.corpus import CorpusError, load_corpus, random_passage
 
     sampler, folder = _load(args.model, args.epoch)
     seed_text = args.seed_text
@@ -271,8 +271,8 @@ def cmd_generate(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    from charlm.corpus import CorpusError, load_corpus, split_text
-    from charlm.evaluation import validation_figures
+    from charlm.analysis.evaluation import validation_figures
+    from charlm.text.corpus import CorpusError, load_corpus, split_text
 
     sampler, folder = _load(args.model)
     try:
@@ -290,7 +290,7 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from charlm.export import export_with_corpus
+    from charlm.training.export import export_with_corpus
 
     try:
         path = export_with_corpus(
@@ -308,8 +308,8 @@ def cmd_export(args) -> int:
 
 
 def cmd_neurons(args) -> int:
-    from charlm import neuron_report
-    from charlm.corpus import CorpusError, load_corpus, split_text
+    from charlm.analysis import neuron_report
+    from charlm.text.corpus import CorpusError, load_corpus, split_text
 
     sampler, folder = _load(args.model)
     try:
@@ -329,8 +329,8 @@ def cmd_neurons(args) -> int:
 
 
 def cmd_dispatch(args) -> int:
-    from charlm import quotas, run_queue
-    from charlm.settings import load_settings
+    from charlm.common.settings import load_settings
+    from charlm.serving import quotas, run_queue
 
     settings = load_settings()
     runs_dir = args.runs or settings.runs_dir
@@ -345,7 +345,7 @@ def cmd_dispatch(args) -> int:
 
 def check_corpus_file(path: str, recipe: str = "quick") -> None:
     """The upload path's checks and messages, before any run folder is made."""
-    from charlm.jobs import UploadError, validate_upload
+    from charlm.serving.jobs import UploadError, validate_upload
 
     try:
         data = Path(path).read_bytes()
@@ -360,7 +360,7 @@ def check_corpus_file(path: str, recipe: str = "quick") -> None:
 def check_out_folder(out: Path, resume: bool) -> None:
     if str(out).strip() in {"", "."}:
         raise CliError("--out needs a folder for the run, e.g. runs/my-run")
-    from charlm.jobs import RunsFolderError, ensure_usable
+    from charlm.serving.jobs import RunsFolderError, ensure_usable
 
     try:
         ensure_usable(out.parent if str(out.parent) else Path("."))
@@ -369,7 +369,7 @@ def check_out_folder(out: Path, resume: bool) -> None:
 
 
 def cmd_models(args) -> int:
-    from charlm.artifacts import ArtifactError, list_models, open_model_folder
+    from charlm.generation.artifacts import ArtifactError, list_models, open_model_folder
 
     for name, path in list_models().items():
         try:

@@ -47,8 +47,8 @@ def isolated_runs(tmp_path, monkeypatch):
 
 
 def _train_tiny(root: Path, corpus: Path, recipe_name: str, **fields) -> Path:
-    from charlm.recipes import make_recipe
-    from charlm.train import train
+    from charlm.training.recipes import make_recipe
+    from charlm.training.train import train
 
     run_dir = root / f"tiny-{recipe_name}"
     recipe = make_recipe(recipe_name, **fields)
@@ -93,7 +93,7 @@ def app_env(tmp_path, monkeypatch, tiny_seed_model):
 @pytest.fixture(scope="session")
 def nietzsche_path() -> Path:
     """The verified Nietzsche copy (CHARLM_CORPUS or the Keras cache); skip if absent."""
-    from charlm.corpus import CorpusError, find_nietzsche
+    from charlm.text.corpus import CorpusError, find_nietzsche
 
     try:
         return find_nietzsche(download=False)

@@ -179,7 +179,8 @@ def as_browser(monkeypatch, token):
 
 
 def test_train_tab_reports_a_killed_run_as_interrupted(app_env, isolated_runs, monkeypatch):
-    from charlm import atomic, ownership
+    from charlm.common import atomic
+    from charlm.serving import ownership
 
     as_browser(monkeypatch, OWNER_TOKEN)
 
@@ -333,7 +334,8 @@ def test_neuron_choice_survives_a_visit_to_another_view(app_env):
 def test_train_view_shows_samples_from_every_few_seconds_of_training(
     app_env, isolated_runs, monkeypatch
 ):
-    from charlm import atomic, ownership
+    from charlm.common import atomic
+    from charlm.serving import ownership
 
     as_browser(monkeypatch, OWNER_TOKEN)
     run_dir = isolated_runs / "quick-run"

@@ -5,7 +5,7 @@ from pathlib import Path
 import h5py
 import pytest
 
-from charlm.artifacts import (
+from charlm.generation.artifacts import (
     ArtifactError,
     list_models,
     load_sampler,
@@ -97,7 +97,7 @@ def test_float16_snapshots_give_the_same_predictions_within_tolerance(tmp_path, 
     """The README's tolerance: per-step distributions within 0.01 total variation."""
     import numpy as np
 
-    from charlm.export import export_run
+    from charlm.training.export import export_run
 
     run_dir = Path(tiny_fast_model).parent
     half = export_run(run_dir, tmp_path / "half", snapshot_epochs=[1], snapshot_dtype="float16")
@@ -126,7 +126,7 @@ def test_float16_snapshots_give_the_same_predictions_within_tolerance(tmp_path, 
 
 
 def test_export_refuses_snapshots_of_epochs_it_does_not_have(tmp_path, tiny_fast_model):
-    from charlm.export import export_run
+    from charlm.training.export import export_run
 
     with pytest.raises(ValueError, match=r"no completed epoch\(s\) \[7\]"):
         export_run(Path(tiny_fast_model).parent, tmp_path / "x", snapshot_epochs=[1, 7])

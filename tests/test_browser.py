@@ -131,7 +131,8 @@ def test_two_people_one_cannot_see_or_control_the_others_private_run(
     after a reload); the other person sees neither the run nor its model."""
     from playwright.sync_api import expect, sync_playwright
 
-    from charlm import atomic, ownership
+    from charlm.common import atomic
+    from charlm.serving import ownership
 
     runs = tmp_path / "runs"
     with sync_playwright() as p:

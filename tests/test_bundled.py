@@ -7,10 +7,10 @@ import h5py
 import numpy as np
 import pytest
 
-from charlm.artifacts import list_models, load_sampler
-from charlm.corpus import load_corpus, split_text
-from charlm.evaluation import validation_figures
-from charlm.settings import PROJECT_ROOT
+from charlm.analysis.evaluation import validation_figures
+from charlm.common.settings import PROJECT_ROOT
+from charlm.generation.artifacts import list_models, load_sampler
+from charlm.text.corpus import load_corpus, split_text
 
 ARTIFACTS = PROJECT_ROOT / "artifacts"
 BUNDLED = sorted(list_models(ARTIFACTS, ARTIFACTS / "no-runs").items())

@@ -1,7 +1,7 @@
 import pytest
 
-from charlm import corpus
-from charlm.corpus import CorpusError, load_corpus, open_corpus, split_point, split_text
+from charlm.text import corpus
+from charlm.text.corpus import CorpusError, load_corpus, open_corpus, split_point, split_text
 
 
 def test_local_file_is_read_and_lowercased(tmp_path):

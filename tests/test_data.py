@@ -1,7 +1,7 @@
 import numpy as np
 
-from charlm.data import chunk_starts, make_datasets, steps_per_epoch, window_starts
-from charlm.recipes import make_recipe
+from charlm.training.data import chunk_starts, make_datasets, steps_per_epoch, window_starts
+from charlm.training.recipes import make_recipe
 
 
 def test_window_starts_match_the_notebook():

@@ -1,4 +1,4 @@
-"""Background runs as the Train button starts them (charlm.jobs), and upload validation."""
+"""Background runs as the Train button starts them (charlm.serving.jobs), and upload validation."""
 
 import json
 import os
@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from charlm import jobs
-from charlm.artifacts import list_models
-from charlm.train import RunBusyError, run_lock
+from charlm.generation.artifacts import list_models
+from charlm.serving import jobs
+from charlm.training.train import RunBusyError, run_lock
 
 TINY = ("--maxlen", "20", "--units", "16")
 
@@ -133,7 +133,7 @@ def test_good_upload_with_bom_is_accepted(isolated_runs):
     ],
 )
 def test_train_button_with_a_bad_upload_starts_nothing(isolated_runs, upload, reason):
-    from charlm.settings import load_settings
+    from charlm.common.settings import load_settings
     from charlm.ui.train_panel import launch
 
     outcome, message = launch(load_settings(), "seed", 1, 16, "upload", upload, "", "en")
@@ -143,7 +143,7 @@ def test_train_button_with_a_bad_upload_starts_nothing(isolated_runs, upload, re
 
 
 def test_train_button_path_runs_an_uploaded_corpus_to_a_listed_model(isolated_runs, tiny_corpus):
-    from charlm.settings import load_settings
+    from charlm.common.settings import load_settings
     from charlm.ui.train_panel import launch
 
     upload = ("My Tiny Book.txt", tiny_corpus.read_bytes())

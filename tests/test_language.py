@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from charlm import jobs
-from charlm.artifacts import list_models, load_sampler
-from charlm.corpus import normalize
-from charlm.recipes import make_recipe
-from charlm.train import alphabet_for
-from charlm.vocab import UNKNOWN_SYMBOL, AlphabetTooLargeError, Vocabulary
+from charlm.generation.artifacts import list_models, load_sampler
+from charlm.serving import jobs
+from charlm.text.corpus import normalize
+from charlm.text.vocab import UNKNOWN_SYMBOL, AlphabetTooLargeError, Vocabulary
+from charlm.training.recipes import make_recipe
+from charlm.training.train import alphabet_for
 
 KOREAN = (
     Path(__file__).resolve().parent.parent.parent
@@ -100,7 +100,7 @@ def korean_bytes() -> bytes:
 
 
 def test_korean_constitution_is_refused_by_seed_with_the_count(isolated_runs, korean_bytes):
-    from charlm.settings import load_settings
+    from charlm.common.settings import load_settings
     from charlm.ui.train_panel import launch
 
     settings = load_settings()
@@ -115,7 +115,7 @@ def test_korean_constitution_is_refused_by_seed_with_the_count(isolated_runs, ko
 def test_korean_upload_through_the_train_button_to_a_model_that_writes_hangul(
     isolated_runs, korean_bytes
 ):
-    from charlm.settings import load_settings
+    from charlm.common.settings import load_settings
     from charlm.ui.train_panel import launch
 
     upload = ("대한민국헌법.txt", korean_bytes)

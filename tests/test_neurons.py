@@ -5,10 +5,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from charlm import influence, neurons, text_features
-from charlm.artifacts import load_sampler
-from charlm.network import Network, _prepare_lstm
-from charlm.vocab import Vocabulary
+from charlm.analysis import influence, neurons
+from charlm.generation.artifacts import load_sampler
+from charlm.generation.network import Network, _prepare_lstm
+from charlm.text import text_features
+from charlm.text.vocab import Vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
 BIG = 12.0  # a gate pre-activation this large is fully open (sigmoid 0.999994)

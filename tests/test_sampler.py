@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from charlm import temperature as tm
-from charlm.artifacts import load_sampler
+from charlm.generation import temperature as tm
+from charlm.generation.artifacts import load_sampler
 
 
 @pytest.fixture(scope="module", params=["seed", "fast"])

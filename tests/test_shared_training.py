@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from charlm import atomic, jobs, ownership, quotas, run_queue, runfiles
-from charlm.settings import load_settings
+from charlm.common import atomic
+from charlm.common.settings import load_settings
+from charlm.serving import jobs, ownership, quotas, run_queue
+from charlm.training import runfiles
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 OWNER, STRANGER = "owner-token-aaaaaaaaaaaaaaaaaaaaaaaa", "stranger-token-bbbbbbbbbbbbbbbbbbbbbb"
@@ -174,9 +176,9 @@ def test_unwritable_runs_folder_gives_a_message_not_a_traceback(app_env, tmp_pat
 
 def test_full_disk_is_reported_and_completed_epochs_kept(isolated_runs, tiny_corpus, monkeypatch):
     """An injected writer error: ENOSPC while recording epoch 2, until space is freed."""
-    from charlm import callbacks
-    from charlm.recipes import make_recipe
-    from charlm.train import RESERVE_FILE, train
+    from charlm.training import callbacks
+    from charlm.training.recipes import make_recipe
+    from charlm.training.train import RESERVE_FILE, train
 
     run_dir = isolated_runs / "full"
     real_write = atomic.write_json

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from charlm import sweep
-from charlm.artifacts import load_sampler
+from charlm.analysis import sweep
+from charlm.generation.artifacts import load_sampler
 
 
 def test_grid_holds_the_lessons_temperatures():

@@ -6,7 +6,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from charlm import temperature as tm
+from charlm.generation import temperature as tm
 
 temperatures = st.floats(min_value=0.01, max_value=100, allow_nan=False)
 
@@ -129,7 +129,8 @@ def test_no_tensorflow_import():
     import sys
 
     code = (
-        "import sys, charlm.temperature, charlm.sampler, charlm.network, charlm.artifacts;"
+        "import sys, charlm.generation.temperature, charlm.generation.sampler,"
+        " charlm.generation.network, charlm.generation.artifacts;"
         "sys.exit(1 if 'tensorflow' in sys.modules or 'keras' in sys.modules else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from charlm import runfiles
-from charlm.artifacts import load_sampler, open_model_folder
-from charlm.train import EXIT_BUSY, RunBusyError, run_lock, train
+from charlm.generation.artifacts import load_sampler, open_model_folder
+from charlm.training import runfiles
+from charlm.training.train import EXIT_BUSY, RunBusyError, run_lock, train
 
 ROOT = Path(__file__).resolve().parent.parent
 SLOW_ENOUGH = [
@@ -65,7 +65,7 @@ def backup_epoch(run_dir):
 
 
 def test_one_epoch_writes_a_loadable_model_with_metadata(tmp_path, tiny_corpus):
-    from charlm.recipes import make_recipe
+    from charlm.training.recipes import make_recipe
 
     run_dir = tmp_path / "runs" / "one"
     assert (
@@ -145,7 +145,7 @@ def test_sigkill_then_resume_continues_with_the_epoch_count_intact(tmp_path, tin
 
 
 def test_second_run_is_refused_while_one_holds_the_lock(tmp_path, tiny_corpus, isolated_runs):
-    from charlm.recipes import make_recipe
+    from charlm.training.recipes import make_recipe
 
     lock = run_lock(isolated_runs)
     lock.acquire()
@@ -161,7 +161,7 @@ def test_second_run_is_refused_while_one_holds_the_lock(tmp_path, tiny_corpus, i
 
 
 def test_existing_run_needs_resume(tmp_path, tiny_corpus):
-    from charlm.recipes import make_recipe
+    from charlm.training.recipes import make_recipe
 
     run_dir = tmp_path / "runs" / "again"
     train(
@@ -175,7 +175,7 @@ def test_existing_run_needs_resume(tmp_path, tiny_corpus):
 
 
 def test_mirrored_strategy_trains_the_same_recipe(tmp_path, tiny_corpus):
-    from charlm.recipes import make_recipe
+    from charlm.training.recipes import make_recipe
 
     run_dir = tmp_path / "runs" / "mirrored"
     recipe = make_recipe("seed", units=8, maxlen=20, epochs=1)
@@ -186,7 +186,7 @@ def test_mirrored_strategy_trains_the_same_recipe(tmp_path, tiny_corpus):
 
 
 def test_time_left_ignores_the_slow_first_batches_of_an_epoch():
-    from charlm.callbacks import estimate_remaining
+    from charlm.training.callbacks import estimate_remaining
 
     # batch 1 of epoch 2 took 30 s of start-up: no jump to 30 s x 1000 batches
     assert estimate_remaining(30.0, 1, 1000, 1, last_epoch_seconds=40.0) == pytest.approx(79.96)
@@ -195,8 +195,8 @@ def test_time_left_ignores_the_slow_first_batches_of_an_epoch():
 
 
 def test_training_time_budget_ends_as_done_with_a_curve_of_samples(tmp_path, tiny_corpus):
-    from charlm.callbacks import IntervalReporter
-    from charlm.recipes import make_recipe
+    from charlm.training.callbacks import IntervalReporter
+    from charlm.training.recipes import make_recipe
 
     run_dir = tmp_path / "budget"
     recipe = make_recipe("quick", units=32, embed_dim=8, seq_len=32, batch_size=8, epochs=500)
@@ -215,7 +215,7 @@ def test_training_time_budget_ends_as_done_with_a_curve_of_samples(tmp_path, tin
 
 
 def test_interval_reports_come_every_few_seconds_of_training(tmp_path, tiny_corpus):
-    from charlm.recipes import make_recipe
+    from charlm.training.recipes import make_recipe
 
     run_dir = tmp_path / "interval"
     recipe = make_recipe("quick", units=64, embed_dim=8, seq_len=32, batch_size=8, epochs=500)
@@ -229,7 +229,7 @@ def test_interval_reports_come_every_few_seconds_of_training(tmp_path, tiny_corp
 
 
 def test_bfloat16_is_chosen_only_where_the_cpu_has_it():
-    from charlm.model import cpu_has_bfloat16
+    from charlm.training.model import cpu_has_bfloat16
 
     assert cpu_has_bfloat16("flags\t\t: fpu sse avx512f avx512_bf16 amx_tile\n")
     assert cpu_has_bfloat16("flags : fpu amx_bf16\n")
@@ -240,7 +240,7 @@ def test_bfloat16_is_chosen_only_where_the_cpu_has_it():
 def test_quick_recipe_trains_in_mixed_precision_and_exports_float32(tmp_path, tiny_corpus):
     import keras
 
-    from charlm.recipes import make_recipe
+    from charlm.training.recipes import make_recipe
 
     run_dir = tmp_path / "mixed"
     recipe = make_recipe(

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from charlm.vocab import UnknownCharactersError, Vocabulary
+from charlm.text.vocab import UnknownCharactersError, Vocabulary
 
 
 def test_sorted_distinct_chars_round_trip():

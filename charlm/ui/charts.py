@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from charlm import temperature as tmath
+from charlm.generation import temperature as tmath
 
 BEFORE_COLOR, AFTER_COLOR = "#3B6FB6", "#B8860B"  # blue / dark gold: safe for colour blindness
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from charlm import sweep
-from charlm import temperature as tmath
-from charlm.sampler import Generation
+from charlm.analysis import sweep
+from charlm.generation import temperature as tmath
+from charlm.generation.sampler import Generation
 from charlm.ui import charts, params
 from charlm.ui.explore import colored_text
 from charlm.ui.strings import text

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from charlm import temperature as tmath
-from charlm.sampler import Generation
+from charlm.generation import temperature as tmath
+from charlm.generation.sampler import Generation
 from charlm.ui import cell_view, charts, safe, text_view
 from charlm.ui.strings import text
 

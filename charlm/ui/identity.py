@@ -14,7 +14,7 @@ from collections import deque
 
 import streamlit as st
 
-from charlm import ownership
+from charlm.serving import ownership
 
 COOKIE = "charlm_owner"
 MAX_AGE_DAYS = 180

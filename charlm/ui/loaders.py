@@ -8,16 +8,17 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from charlm import influence, neuron_report, neurons, ownership, sweep
-from charlm.artifacts import (
+from charlm.analysis import influence, neuron_report, neurons, sweep
+from charlm.generation.artifacts import (
     ArtifactError,
     ModelFolder,
     list_models,
     load_sampler,
     open_model_folder,
 )
-from charlm.corpus import CorpusError, load_corpus, random_passage
-from charlm.sampler import Generation, Sampler
+from charlm.generation.sampler import Generation, Sampler
+from charlm.serving import ownership
+from charlm.text.corpus import CorpusError, load_corpus, random_passage
 from charlm.ui.memo import SharedCache
 
 # The preface's opening line: the seed text when no corpus copy is available.

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from charlm.corpus import normalize
-from charlm.sampler import Generation
+from charlm.generation.sampler import Generation
+from charlm.text.corpus import normalize
 from charlm.ui import cell_view, charts, safe
 from charlm.ui.loaders import cell_activations, cell_report
 from charlm.ui.strings import text

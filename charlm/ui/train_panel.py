@@ -8,9 +8,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from charlm import jobs, ownership, run_queue, runfiles
-from charlm.recipes import RECIPES
-from charlm.settings import FALSE_WORDS, Settings
+from charlm.common.settings import FALSE_WORDS, Settings
+from charlm.serving import jobs, ownership, run_queue
+from charlm.training import runfiles
+from charlm.training.recipes import RECIPES
 from charlm.ui import charts, identity, safe
 from charlm.ui.strings import status_label, text
 

@@ -15,7 +15,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from charlm import atomic
+from charlm.common import atomic
 
 ACCESS_FILE = "access.json"
 TOKEN_BYTES = 24

@@ -6,7 +6,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from charlm import ownership, runfiles
+from charlm.serving import ownership
+from charlm.training import runfiles
 
 
 def folder_bytes(path: Path) -> int:

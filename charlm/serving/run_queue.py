@@ -18,8 +18,9 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from charlm import atomic, runfiles
-from charlm.settings import PROJECT_ROOT
+from charlm.common import atomic
+from charlm.common.settings import PROJECT_ROOT
+from charlm.training import runfiles
 
 QUEUE_DIR = ".queue"
 DISPATCHER_LOCK = ".dispatcher.lock"
@@ -94,7 +95,7 @@ def withdraw(runs_dir: Path, run_dir: Path) -> bool:
 
 
 def dispatcher_running(runs_dir: Path) -> bool:
-    from charlm.train import lock_is_held
+    from charlm.training.train import lock_is_held
 
     return lock_is_held(FileLock(str(Path(runs_dir) / DISPATCHER_LOCK)))
 
@@ -143,7 +144,7 @@ def dispatch(runs_dir: Path, max_seconds: float, after_each=None, poll: float = 
 
 
 def _run_one(request: Request, max_seconds: float, poll: float) -> None:
-    from charlm.jobs import run_trainer  # the trainer process and its log
+    from charlm.serving.jobs import run_trainer  # the trainer process and its log
 
     child = run_trainer(request.run_dir, request.args)
     deadline = time.monotonic() + max_seconds

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from charlm import atomic
+from charlm.common import atomic
 
 VOCAB_FILENAME = "vocab.json"
 UNKNOWN_SYMBOL = "\ufffd"  # the Unicode replacement character, shown as �

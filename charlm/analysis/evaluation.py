@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from charlm.network import Network
+from charlm.generation.network import Network
 
 
 @dataclass(frozen=True)

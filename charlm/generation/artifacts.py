@@ -13,11 +13,11 @@ from pathlib import Path
 
 import h5py
 
-from charlm import atomic
-from charlm.network import Network, NetworkFormatError, load_network
-from charlm.sampler import Sampler
-from charlm.settings import load_settings
-from charlm.vocab import Vocabulary
+from charlm.common import atomic
+from charlm.common.settings import load_settings
+from charlm.generation.network import Network, NetworkFormatError, load_network
+from charlm.generation.sampler import Sampler
+from charlm.text.vocab import Vocabulary
 
 MODEL_FILE = "model.keras"
 METADATA_FILE = "metadata.json"

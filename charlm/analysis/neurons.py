@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from charlm.network import Network, lstm_cell
-from charlm.text_features import FEATURES, feature_matrix
+from charlm.generation.network import Network, lstm_cell
+from charlm.text.text_features import FEATURES, feature_matrix
 
 KINDS = ("cell", "hidden")  # tanh(c), h
 # Characters per chunk when surveying a long text: each chunk's float64 activations and their

@@ -16,11 +16,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from charlm import atomic, ownership, quotas, run_queue, runfiles
-from charlm.corpus import normalize
-from charlm.recipes import EMBEDDING_MAX_ALPHABET, RECIPES, SEED_MAX_ALPHABET
-from charlm.settings import PROJECT_ROOT, load_settings
-from charlm.train import EXIT_BUSY, RunBusyError, is_training_active
+from charlm.common import atomic
+from charlm.common.settings import PROJECT_ROOT, load_settings
+from charlm.serving import ownership, quotas, run_queue
+from charlm.text.corpus import normalize
+from charlm.training import runfiles
+from charlm.training.recipes import EMBEDDING_MAX_ALPHABET, RECIPES, SEED_MAX_ALPHABET
+from charlm.training.train import EXIT_BUSY, RunBusyError, is_training_active
 
 MIN_UPLOAD_CHARS = 10_000
 UPLOAD_DIR = "uploads"

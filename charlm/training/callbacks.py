@@ -12,11 +12,12 @@ from pathlib import Path
 
 import keras
 
-from charlm import atomic, runfiles
-from charlm.network import network_from_keras
-from charlm.sampler import Sampler
-from charlm.stopping import StopRequest
-from charlm.vocab import Vocabulary
+from charlm.common import atomic
+from charlm.generation.network import network_from_keras
+from charlm.generation.sampler import Sampler
+from charlm.text.vocab import Vocabulary
+from charlm.training import runfiles
+from charlm.training.stopping import StopRequest
 
 
 class TrainingCancelled(Exception):
@@ -214,8 +215,8 @@ class IntervalReporter(keras.callbacks.Callback):
             self.report(None)
 
     def report(self, batch) -> None:
-        from charlm.evaluation import mean_nll, scheme_for, slice_starts
-        from charlm.network import network_from_model
+        from charlm.analysis.evaluation import mean_nll, scheme_for, slice_starts
+        from charlm.generation.network import network_from_model
 
         network = network_from_model(self.model)
         scheme = scheme_for(network, self.context_length)

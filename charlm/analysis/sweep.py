@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from charlm.evaluation import scheme_for, scored_predictions
+from charlm.analysis.evaluation import scheme_for, scored_predictions
 
 LESSON_TEMPERATURES = (0.2, 0.5, 1.0, 1.2)
 WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")  # letters of any script, inner apostrophes kept

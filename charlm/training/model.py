@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from charlm.recipes import FastRecipe, Recipe, SeedRecipe
+from charlm.training.recipes import FastRecipe, Recipe, SeedRecipe
 
 
 def cpu_has_bfloat16(cpuinfo: str | None = None) -> bool:

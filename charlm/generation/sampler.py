@@ -14,10 +14,10 @@ from functools import cached_property
 
 import numpy as np
 
-from charlm import temperature as tmath
-from charlm.corpus import normalize
-from charlm.network import Network
-from charlm.vocab import Vocabulary
+from charlm.generation import temperature as tmath
+from charlm.generation.network import Network
+from charlm.text.corpus import normalize
+from charlm.text.vocab import Vocabulary
 
 MAX_LENGTH = 100_000
 # Logits kept for the step inspector: temperatures x characters x vocabulary floats. 25 M

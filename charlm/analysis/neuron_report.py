@@ -7,9 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
-from charlm import atomic, influence, neurons
-from charlm.network import Network
-from charlm.vocab import Vocabulary
+from charlm.analysis import influence, neurons
+from charlm.common import atomic
+from charlm.generation.network import Network
+from charlm.text.vocab import Vocabulary
 
 NEURONS_FILE = "neurons.json"
 DISCOVERY_CHARS = 60_000  # the whole Nietzsche validation split (about 60,000 characters)

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from charlm.network import Network
-from charlm.temperature import softmax
+from charlm.generation.network import Network
+from charlm.generation.temperature import softmax
 
 SPAN_THRESHOLD = 0.01  # mean probability moved: below 1% a character no longer counts
 SPAN_WINDOW = 100

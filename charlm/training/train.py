@@ -12,9 +12,11 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from charlm import atomic, runfiles
-from charlm.corpus import Corpus, open_corpus, random_passage, split_text
-from charlm.recipes import (
+from charlm.common import atomic
+from charlm.text.corpus import Corpus, open_corpus, random_passage, split_text
+from charlm.text.vocab import AlphabetTooLargeError, Vocabulary
+from charlm.training import runfiles
+from charlm.training.recipes import (
     EMBEDDING_MAX_ALPHABET,
     Recipe,
     SeedRecipe,
@@ -23,8 +25,7 @@ from charlm.recipes import (
     recipe_from_dict,
     recipe_to_dict,
 )
-from charlm.stopping import StopRequest
-from charlm.vocab import AlphabetTooLargeError, Vocabulary
+from charlm.training.stopping import StopRequest
 
 EXIT_BUSY = 75  # another run holds the lock (EX_TEMPFAIL)
 EXIT_CANCELLED = 0
@@ -173,8 +174,8 @@ def _fit(
     stop: StopRequest,
     max_seconds: float | None = None,
 ) -> str:
-    from charlm.data import make_datasets, steps_per_epoch
-    from charlm.model import build_model, training_precision
+    from charlm.training.data import make_datasets, steps_per_epoch
+    from charlm.training.model import build_model, training_precision
 
     corpus = open_corpus(corpus_path)
     vocab = _run_vocab(run_dir, corpus, resume, recipe)
@@ -193,7 +194,7 @@ def _fit(
     )
     if stop.requested:
         return _finish(run_dir, "cancelled", val_text, train_text)
-    from charlm.callbacks import TimeBudgetReached, TrainingCancelled
+    from charlm.training.callbacks import TimeBudgetReached, TrainingCancelled
 
     try:
         model.fit(
@@ -228,7 +229,7 @@ def _callbacks(
     snapshot, progress/history/samples, resumable backup, stop on SIGTERM."""
     import keras
 
-    from charlm.callbacks import IntervalReporter, RunRecorder, StopOnSignal
+    from charlm.training.callbacks import IntervalReporter, RunRecorder, StopOnSignal
 
     context = context_length(recipe)
     seed_passage = random_passage(train_text, context, rng_seed=1)
@@ -295,7 +296,7 @@ def _strategy(name: str):
 
 def _finish(run_dir: Path, status: str, val_text: str, train_text: str | None = None) -> str:
     """Export the model (also after a cancel, from the last completed epoch) and record status."""
-    from charlm.export import export_run
+    from charlm.training.export import export_run
 
     if runfiles.read_history(run_dir):
         runfiles.update_progress(run_dir, status="exporting" if status == "done" else status)

@@ -9,12 +9,15 @@ from pathlib import Path
 
 import numpy as np
 
-from charlm import __version__, artifacts, atomic, runfiles
-from charlm.corpus import split_text
-from charlm.evaluation import validation_figures
-from charlm.network import load_network
-from charlm.recipes import context_length, recipe_from_dict
-from charlm.vocab import Vocabulary
+from charlm import __version__
+from charlm.analysis.evaluation import validation_figures
+from charlm.common import atomic
+from charlm.generation import artifacts
+from charlm.generation.network import load_network
+from charlm.text.corpus import split_text
+from charlm.text.vocab import Vocabulary
+from charlm.training import runfiles
+from charlm.training.recipes import context_length, recipe_from_dict
 
 
 def best_epoch(run_dir: Path) -> int:
@@ -90,7 +93,7 @@ def export_run(
 def write_lesson_files(folder: Path, train_text: str | None, val_text: str | None) -> None:
     """words.txt (the training text's words, for the sweep's real-word share) and heldout.txt
     (a fixed slice of validation text, for its calibration curve)."""
-    from charlm.sweep import word_list
+    from charlm.analysis.sweep import word_list
 
     if train_text:
         atomic.write_text(Path(folder) / artifacts.WORDS_FILE, "\n".join(word_list(train_text)))
@@ -107,7 +110,7 @@ EXPORT_SPAN_POSITIONS = 20
 
 
 def _write_neurons(folder: Path, network, vocab: Vocabulary, val_text: str) -> None:
-    from charlm import neuron_report
+    from charlm.analysis import neuron_report
 
     report = neuron_report.build_report(
         network, vocab, val_text, "validation split", EXPORT_NEURON_CHARS, EXPORT_SPAN_POSITIONS
@@ -119,7 +122,7 @@ def _save_keras_model(snapshot: Path, recipe, vocab_size: int, folder: Path) -> 
     """model.keras from an epoch snapshot, through an uncompiled model: no optimizer state."""
     import keras
 
-    from charlm.model import build_model
+    from charlm.training.model import build_model
 
     stripped = folder / "snapshot.weights.h5"
     artifacts.strip_to_layers(snapshot, stripped)
@@ -152,7 +155,7 @@ def _metadata(run, run_dir, name, epoch, epochs_trained, figures, history) -> di
 
 def export_with_corpus(run_dir: Path, destination: Path, **kwargs) -> Path:
     """export_run, reading the run's own corpus for the validation figures."""
-    from charlm.corpus import load_corpus
+    from charlm.text.corpus import load_corpus
 
     run = atomic.read_json(Path(run_dir) / runfiles.RUN_FILE)
     text = load_corpus(run["corpus"].get("path"))

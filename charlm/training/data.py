@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from charlm.recipes import FastRecipe, Recipe, SeedRecipe
+from charlm.training.recipes import FastRecipe, Recipe, SeedRecipe
 
 
 def window_starts(length: int, maxlen: int, step: int) -> np.ndarray:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from charlm import atomic
+from charlm.common import atomic
 
 RUN_FILE = "run.json"
 PROGRESS_FILE = "progress.json"
