@@ -15,7 +15,7 @@ from charlm.generation.artifacts import load_sampler, open_model_folder
 from charlm.training import runfiles
 from charlm.training.train import EXIT_BUSY, RunBusyError, run_lock, train
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SLOW_ENOUGH = [
     "--recipe",
     "fast",

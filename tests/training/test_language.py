@@ -18,7 +18,7 @@ from charlm.training.recipes import make_recipe
 from charlm.training.train import alphabet_for
 
 KOREAN = (
-    Path(__file__).resolve().parent.parent.parent
+    Path(__file__).resolve().parents[3]
     / "shared"
     / "corpora"
     / ("korean-constitution.txt")

@@ -14,7 +14,7 @@ from charlm.common.settings import load_settings
 from charlm.serving import jobs, ownership, quotas, run_queue
 from charlm.training import runfiles
 
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 OWNER, STRANGER = "owner-token-aaaaaaaaaaaaaaaaaaaaaaaa", "stranger-token-bbbbbbbbbbbbbbbbbbbbbb"
 
 

@@ -11,7 +11,7 @@ from charlm.generation.network import Network, _prepare_lstm
 from charlm.text import text_features
 from charlm.text.vocab import Vocabulary
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BIG = 12.0  # a gate pre-activation this large is fully open (sigmoid 0.999994)
 
 
