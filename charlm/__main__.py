@@ -1,3 +1,5 @@
+"""`python -m charlm`: hands the command line to charlm.cli."""
+
 import sys
 
 from charlm.cli import main

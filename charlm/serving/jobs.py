@@ -10,26 +10,20 @@ from __future__ import annotations
 import os
 import re
 import signal
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from charlm.common import atomic
-from charlm.common.settings import PROJECT_ROOT, load_settings
-from charlm.serving import ownership, quotas, run_queue
+from charlm.serving import ownership, quotas, run_queue, trainer_process
 from charlm.text.corpus import normalize
 from charlm.training import runfiles
 from charlm.training.recipes import EMBEDDING_MAX_ALPHABET, RECIPES, SEED_MAX_ALPHABET
-from charlm.training.train import EXIT_BUSY, RunBusyError, is_training_active
+from charlm.training.train import RunBusyError, is_training_active
 
 MIN_UPLOAD_CHARS = 10_000
 UPLOAD_DIR = "uploads"
 UPLOAD_FILE = "corpus.txt"
-
-# Popen handles of trainers this process started, polled so finished ones are reaped.
-_children: list[subprocess.Popen] = []
 
 
 class RateLimitError(RuntimeError):
@@ -72,12 +66,6 @@ class RunState:
         return "\n".join(text.replace("\r", "\n").splitlines()[-lines:])
 
 
-def _reap() -> None:
-    for child in list(_children):
-        if child.poll() is not None:
-            _children.remove(child)
-
-
 def slugify(name: str) -> str:
     slug = re.sub(r"[^a-z0-9_-]+", "-", name.strip().lower()).strip("-_")
     return slug[:48] or "run"
@@ -89,57 +77,6 @@ def new_run_dir(runs_dir: Path, name: str | None) -> Path:
     while candidate.exists():
         candidate, n = Path(runs_dir) / f"{base}-{n}", n + 1
     return candidate
-
-
-def trainer_environment(settings) -> dict[str, str]:
-    """Thread caps TensorFlow reads at start-up, and the priority the trainer lowers itself to."""
-    threads = str(max(1, settings.trainer_threads))
-    return {
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "TF_NUM_INTRAOP_THREADS": threads,
-        "TF_NUM_INTEROP_THREADS": "1",
-        "OMP_NUM_THREADS": threads,
-        "CHARLM_TRAINER_NICE": str(settings.trainer_nice),
-    }
-
-
-def run_trainer(run_dir: Path, args: list[str]) -> subprocess.Popen:
-    """Start `python -m charlm train --out run_dir ARGS` as a detached process logging to
-    train.log (the dispatcher waits on it; the page only reads its files)."""
-    return _spawn(Path(run_dir), list(args))
-
-
-def _spawn(run_dir: Path, args: list[str]) -> subprocess.Popen:
-    run_dir.mkdir(parents=True, exist_ok=True)
-    log = open(run_dir / runfiles.LOG_FILE, "ab")  # noqa: SIM115 (the child owns it)
-    env = {**os.environ, **trainer_environment(load_settings()), "PYTHONUNBUFFERED": "1"}
-    # A new session: the run survives page reloads, closed tabs and a restarted server.
-    child = subprocess.Popen(
-        [sys.executable, "-m", "charlm", "train", "--out", str(run_dir), *args],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    log.close()
-    _children.append(child)
-    return child
-
-
-def _await_start(child: subprocess.Popen, run_dir: Path, timeout: float = 10.0) -> None:
-    """Wait until the trainer owns the lock (progress.json exists) or refuses."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if (run_dir / runfiles.PROGRESS_FILE).is_file():
-            return
-        code = child.poll()
-        if code == EXIT_BUSY:
-            raise RunBusyError("another training run is in progress")
-        if code is not None:
-            return  # failed before start: train.log says why
-        time.sleep(0.05)
 
 
 def start_run(
@@ -156,16 +93,16 @@ def start_run(
         raise ValueError(f"unknown recipe {recipe!r}; choose one of {sorted(RECIPES)}")
     if not isinstance(epochs, int) or epochs < 1 or (max_epochs and epochs > max_epochs):
         raise ValueError(f"epochs must be between 1 and {max_epochs or 'any'} (got {epochs!r})")
-    _reap()
+    trainer_process.reap()
     if is_training_active(runs_dir):
         raise RunBusyError("another training run is in progress")
     run_dir = new_run_dir(runs_dir, name)
     args = ["--recipe", recipe, "--epochs", str(epochs), "--name", name or run_dir.name]
     if corpus_path is not None:
         args += ["--corpus", str(corpus_path)]
-    child = _spawn(run_dir, args + list(extra_args))
+    child = trainer_process.run_trainer(run_dir, args + list(extra_args))
     try:
-        _await_start(child, run_dir)
+        trainer_process.await_start(child, run_dir)
     except RunBusyError:
         import shutil
 
@@ -175,14 +112,16 @@ def start_run(
 
 
 def resume_run(run_dir: Path) -> None:
-    _reap()
+    trainer_process.reap()
     if is_training_active(Path(run_dir).parent):
         raise RunBusyError("another training run is in progress")
-    _await_start(_spawn(Path(run_dir), ["--resume"]), Path(run_dir))
+    trainer_process.await_start(
+        trainer_process.run_trainer(Path(run_dir), ["--resume"]), Path(run_dir)
+    )
 
 
 def read_run(run_dir: Path) -> RunState:
-    _reap()
+    trainer_process.reap()
     run_dir = Path(run_dir)
     progress = runfiles.read_progress(run_dir)
     status = progress.get("status", "unknown")

@@ -20,7 +20,9 @@ from filelock import FileLock, Timeout
 
 from charlm.common import atomic
 from charlm.common.settings import PROJECT_ROOT
+from charlm.serving.trainer_process import run_trainer
 from charlm.training import runfiles
+from charlm.training.train import lock_is_held
 
 QUEUE_DIR = ".queue"
 DISPATCHER_LOCK = ".dispatcher.lock"
@@ -95,8 +97,6 @@ def withdraw(runs_dir: Path, run_dir: Path) -> bool:
 
 
 def dispatcher_running(runs_dir: Path) -> bool:
-    from charlm.training.train import lock_is_held
-
     return lock_is_held(FileLock(str(Path(runs_dir) / DISPATCHER_LOCK)))
 
 
@@ -144,8 +144,6 @@ def dispatch(runs_dir: Path, max_seconds: float, after_each=None, poll: float = 
 
 
 def _run_one(request: Request, max_seconds: float, poll: float) -> None:
-    from charlm.serving.jobs import run_trainer  # the trainer process and its log
-
     child = run_trainer(request.run_dir, request.args)
     deadline = time.monotonic() + max_seconds
     stopped_for_time = False

@@ -1,8 +1,10 @@
 """A process-wide cache shared by every visitor: the same work is done once, not once per tab.
 
-Cheaper than st.cache_resource on a hot path (no signature inspection or argument hashing;
-`benchmarks/classroom_load.py` measured its wrapper at ~5% of the server's CPU under load), and
-it computes a key once even when a whole class asks for it in the same second.
+Kept instead of st.cache_resource because it is measured cheaper on the hot path: a hit costs
+1.2 µs against 351 µs for st.cache_resource with a move's real key (seed text, temperatures...),
+which hashes every argument on every call (`benchmarks/cache_overhead.py`, 2-core machine,
+2026-12-01). A move makes several lookups, so that is ~1-2 ms of a ~19 ms move. It also computes
+a key once even when a whole class asks for it in the same second.
 """
 
 from __future__ import annotations

@@ -17,12 +17,7 @@ from charlm.text.vocab import UNKNOWN_SYMBOL, AlphabetTooLargeError, Vocabulary
 from charlm.training.recipes import make_recipe
 from charlm.training.train import alphabet_for
 
-KOREAN = (
-    Path(__file__).resolve().parents[3]
-    / "shared"
-    / "corpora"
-    / ("korean-constitution.txt")
-)
+KOREAN = Path(__file__).resolve().parents[3] / "shared" / "corpora" / ("korean-constitution.txt")
 
 
 def hangul_from_jamo(n_syllables: int, seed: int = 0) -> str:
