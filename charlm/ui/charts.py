@@ -165,7 +165,7 @@ def _entropy_now(chart: alt.Chart) -> alt.Chart:
     )
 
 
-def _inspector(lang: str) -> alt.VConcatChart:
+def _inspector(lang: str, T: float = 1.0) -> alt.VConcatChart:
     """The bars, the figures under them and the entropy curve in one spec, all following one
     browser-side T bound to a slider: dragging it sends nothing to the server."""
     model = alt.Data(name="model")
@@ -213,7 +213,7 @@ def _inspector(lang: str) -> alt.VConcatChart:
     slider = alt.binding_range(min=T_RANGE[0], max=T_RANGE[1], step=0.01, name=text(lang, "try_t"))
     return (
         alt.vconcat(bars, figures, curve, spacing=12)
-        .add_params(alt.param(name="T", value=1.0, bind=slider))
+        .add_params(alt.param(name="T", value=T, bind=slider))
         # Vega's "pad" leaves out what is drawn above a plot (the y titles): room for them.
         .properties(padding={"left": 0, "right": 0, "top": 40})
     )
