@@ -5,6 +5,7 @@ import json
 
 import altair as alt
 import numpy as np
+import pyarrow as pa
 import pytest
 from altair.vegalite.v6.schema.core import Root
 
@@ -70,7 +71,8 @@ def test_filling_leaves_the_template_as_it_was():
 
 def test_korean_charts_name_axes_series_and_whitespace_in_korean():
     rows = sample_data("history", "ko")[0]["history"]
-    history = json.dumps(charts.history_chart(rows, "ko"), ensure_ascii=False)
+    history = json.dumps(charts.fill(charts.template("history", "ko"), {"history": rows}),
+                         ensure_ascii=False)  # fmt: skip
     assert "학습" in history and "검증" in history and "손실" in history
     assert "val_loss" not in history and "nats/char" not in history
     rows = charts.model_rows(list(" \nx"), [0.5, 0.3, 0.2], 0, "ko")
@@ -95,10 +97,11 @@ def test_sweep_panels_come_in_one_order_and_korean_calibration_has_units():
 def test_memory_chart_draws_its_threshold_and_nothing_below_the_axis():
     spec = charts.memory_chart(sample_data("memory", "en")[0]["curves"], 0.01, "en")
     rule = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "rule")
-    assert spec["datasets"][rule["data"]["name"]] == [{"influence": 0.01}]  # has data to draw
+    data = {k: pa.ipc.open_stream(v).read_all().to_pylist() for k, v in spec["datasets"].items()}
+    assert data[rule["data"]["name"]] == [{"influence": 0.01}]  # has data to draw
     line = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "line")
     low = line["encoding"]["y"]["scale"]["domain"][0]
-    assert min(r["influence"] for r in spec["datasets"]["curves"]) >= low
+    assert min(r["influence"] for r in data["curves"]) >= low
     assert line["encoding"]["y"]["scale"]["clamp"] and line["mark"]["clip"]
 
 
