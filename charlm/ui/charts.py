@@ -9,6 +9,7 @@ tables (`for_streamlit`).
 
 from __future__ import annotations
 
+import copy
 import threading
 from functools import cache
 
@@ -34,6 +35,8 @@ def fill(template: dict, datasets: dict[str, list[dict]], **params) -> dict:
     nested dicts are shared, never changed: ~µs instead of an Altair build."""
     spec = dict(template)
     spec["datasets"] = {**template.get("datasets", {}), **datasets}
+    if "encoding" in template:  # st.vega_lite_chart patches a null legend title here in place
+        spec["encoding"] = copy.deepcopy(template["encoding"])
     if params:
         spec["params"] = [
             {**p, "value": params[p["name"]]} if p["name"] in params else p

@@ -8,6 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 from altair.vegalite.v6.schema.core import Root
+from streamlit.elements import vega_charts
 
 from charlm.analysis.sweep import SweepPoint
 from charlm.ui import charts, tables, vega_text
@@ -67,6 +68,10 @@ def test_filling_leaves_the_template_as_it_was():
     spec = charts.fill(template, datasets, **params)
     spec["params"][0]["value"] = 99
     assert json.dumps(template, sort_keys=True) == before
+    history = charts.template("history", "en")
+    before = json.dumps(history, sort_keys=True)
+    vega_charts._prepare_vega_lite_spec(charts.fill(history, {"history": []}), True)
+    assert json.dumps(history, sort_keys=True) == before  # Streamlit's own patching too
 
 
 def test_korean_charts_name_axes_series_and_whitespace_in_korean():
