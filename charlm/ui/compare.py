@@ -7,7 +7,7 @@ import streamlit as st
 from charlm.analysis import sweep
 from charlm.generation import temperature as tmath
 from charlm.generation.sampler import Generation
-from charlm.ui import charts, params
+from charlm.ui import charts, params, tables
 from charlm.ui.explore import colored_text
 from charlm.ui.strings import text
 
@@ -49,20 +49,17 @@ def temperature_sweep(lang: str, points, chosen_t: float) -> None:
     """The lesson as measured curves: real words, repetition, surprisal, calibration."""
     st.header(text(lang, "sweep_title"))
     st.caption(text(lang, "sweep_help"))
-    names = {
-        "real_words": text(lang, "sweep_real_words"),
-        "repetition": text(lang, "sweep_repetition"),
-        "surprisal_bits": text(lang, "sweep_surprisal"),
-        "calibration_nats": text(lang, "sweep_calibration"),
-    }
-    rows = charts.sweep_rows(points, names)
-    st.vega_lite_chart(
-        charts.sweep_chart(
-            rows, sweep.LESSON_TEMPERATURES, chosen_t, text(lang, "temperature_axis")
-        ),
-        key="sweep_chart",
-        alt=text(lang, "sweep_help"),
-    )
+    # One chart per figure, two by two; Streamlit stacks the columns on a phone.
+    fields = list(charts.SWEEP_FIGURES)
+    for pair in (fields[:2], fields[2:]):
+        for column, field in zip(st.columns(2), pair):
+            column.vega_lite_chart(
+                charts.sweep_panel(charts.sweep_rows(points, field), chosen_t, field, lang),
+                width="stretch",
+                key=f"sweep_{field}",
+                alt=text(lang, "sweep_help"),
+            )
+    tables.sweep_table(lang, points)
     best = sweep.calibration_minimum(points)
     if best is not None:
         meaning = (

@@ -91,7 +91,9 @@ def step_inspector(lang: str, gen: Generation, row: int, influence_of=None) -> N
         and st.toggle(text(lang, "influence_title"), key="show_influence")
     ):
         looked_at(lang, *influence_of(context))
-    distribution_chart(lang, gen, row, before, after, chosen)
+    if distribution_chart(lang, gen, row, before, after, chosen):
+        alternatives(lang, chars, before, after, chosen)
+        return  # the chart shows the figures and the entropy curve at its own T
     h_before, h_after = float(tmath.entropy_bits(before)), float(tmath.entropy_bits(after))
     cols = st.columns(3)
     cols[0].metric(text(lang, "entropy_before"), text(lang, "bits", value=h_before))
@@ -125,25 +127,21 @@ def looked_at(lang: str, context: str, scores) -> None:
     )
 
 
-def distribution_chart(lang, gen: Generation, row: int, before, after, chosen: int) -> None:
+def distribution_chart(lang, gen: Generation, row: int, before, after, chosen: int) -> bool:
     """Before/after bars. Plain sampling gets a temperature slider of its own that reweights
-    the bars in the browser (no trip to the server); with top-k/top-p or greedy the server
-    draws what was really sampled from."""
-    chars, labels = gen.vocab.chars, (text(lang, "before"), text(lang, "after"))
-    x_title, y_title = text(lang, "character"), text(lang, "probability")
-    temperature = gen.temperatures[row]
+    the bars, the entropy figures and the entropy curve in the browser (no trip to the server;
+    True); with top-k/top-p or greedy the server draws what was really sampled from (False)."""
+    chars, temperature = gen.vocab.chars, gen.temperatures[row]
     if gen.top_k is None and gen.top_p is None and temperature != tmath.GREEDY:
-        rows = charts.model_rows(chars, before, chosen)
-        spec = charts.reweighting_chart(
-            rows, temperature, labels, x_title, y_title, text(lang, "try_t"), text(lang, "other")
-        )
         st.caption(text(lang, "try_t_help"))
-    else:
-        rows = charts.distribution_rows(
-            chars, before, after, chosen, other=text(lang, "other"), labels=labels
-        )
-        spec = charts.distribution_chart(rows, x_title, y_title, labels)
+        rows = charts.model_rows(chars, before, chosen, lang)
+        spec = charts.inspector_chart(rows, charts.entropy_curve_rows(before), temperature, lang)
+        st.vega_lite_chart(spec, width="stretch", key="distribution_chart")
+        return True
+    rows = charts.distribution_rows(chars, before, after, chosen, lang)
+    spec = charts.distribution_chart(rows, lang)
     st.vega_lite_chart(spec, width="stretch", key="distribution_chart")
+    return False
 
 
 def alternatives(lang, chars, before, after, chosen) -> None:
@@ -164,13 +162,7 @@ def entropy_curve(lang: str, probs, temperature, entropy_now: float) -> None:
     st.markdown(f"**{text(lang, 'entropy_curve')}**")
     t_mark = 0.05 if temperature == tmath.GREEDY else float(temperature)
     st.vega_lite_chart(
-        charts.entropy_curve_chart(
-            charts.entropy_curve_rows(probs),
-            t_mark,
-            entropy_now,
-            text(lang, "temperature_axis"),
-            text(lang, "entropy_axis"),
-        ),
+        charts.entropy_curve_chart(charts.entropy_curve_rows(probs), t_mark, entropy_now, lang),
         width="stretch",
         key="entropy_chart",
     )

@@ -197,21 +197,9 @@ def memory_spans(lang: str, reports: dict[str, dict]) -> None:
     st.subheader(text(lang, "memory_title"))
     threshold = next(iter(curves.values()))["threshold"]
     st.caption(text(lang, "memory_help", threshold=threshold))
-    rows = [
-        {"model": name, "distance": d + 1, "influence": max(float(v), 1e-5)}
-        for name, memory in curves.items()
-        for d, v in enumerate(memory["curve"])
-    ]
+    rows = charts.memory_rows({name: memory["curve"] for name, memory in curves.items()})
     st.vega_lite_chart(
-        charts.memory_chart(
-            rows,
-            threshold,
-            text(lang, "memory_x"),
-            text(lang, "memory_y"),
-            text(lang, "memory_model"),
-        ),
-        width="stretch",
-        key="memory_chart",
+        charts.memory_chart(rows, threshold, lang), width="stretch", key="memory_chart"
     )
     st.markdown(
         "  \n".join(

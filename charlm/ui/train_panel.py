@@ -12,7 +12,7 @@ from charlm.common.settings import FALSE_WORDS, Settings
 from charlm.serving import jobs, ownership, run_queue
 from charlm.training import runfiles
 from charlm.training.recipes import RECIPES
-from charlm.ui import charts, identity, safe
+from charlm.ui import charts, identity, safe, tables
 from charlm.ui.strings import status_label, text
 
 POLL_SECONDS = 2
@@ -62,6 +62,8 @@ def train_tab(lang: str, settings: Settings) -> None:
     if not runs:
         st.caption(text(lang, "no_runs"))
         return
+    if viewer.teacher:
+        tables.run_table(lang, runs)
     names = [run.name for run in runs]
     if st.session_state.get("watched_run") not in names:
         st.session_state.watched_run = names[0]
@@ -219,8 +221,9 @@ def _progress_view(lang: str, settings: Settings, run_dir: Path, viewer, enabled
     if state.history:
         st.markdown(f"**{text(lang, 'loss_chart')}**")
         st.vega_lite_chart(
-            charts.history_chart(charts.history_rows(state.history)), width="stretch"
+            charts.history_chart(charts.history_rows(state.history, lang), lang), width="stretch"
         )
+        tables.history_table(lang, state.history)
     if state.samples:
         latest = state.samples[-1]
         st.markdown(f"**{text(lang, 'latest_samples', epoch=latest['epoch'])}**")
@@ -242,7 +245,7 @@ def live_samples(lang: str, curve: list[dict]) -> None:
     if len(curve) > 1:
         rows = [{"seconds": row["seconds"], "loss": row["val_loss"]} for row in curve]
         st.vega_lite_chart(
-            charts.curve_chart(rows, text(lang, "training_seconds"), text(lang, "slice_loss")),
+            charts.curve_chart(rows, lang),
             width="stretch",
         )
         with st.expander(text(lang, "earlier_samples")):

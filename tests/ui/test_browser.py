@@ -331,3 +331,97 @@ def test_hangul_greek_cyrillic_and_cjk_render_as_real_glyphs(server):
         )
         browser.close()
     assert differ == {script: script != "control" for script in GLYPH_PAIRS}, differ
+
+
+def chart_texts(chart) -> list[str]:
+    """Every text the chart's SVG draws (axis labels, titles, text marks)."""
+    return chart.evaluate("c => Array.from(c.querySelectorAll('svg text')).map(t => t.textContent)")
+
+
+def test_inspector_figures_and_entropy_marker_follow_the_charts_own_slider(server):
+    """Issue 18, defect 4: dragging the inspector's T changes "Entropy after", "sampled from"
+    and the entropy curve's marker too, all in the browser; the slider has an accessible name."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        page = open_view(browser, server, VIEWPORTS["desktop"])
+        chart = page.locator('[data-testid="stVegaLiteChart"]').first
+        chart.scroll_into_view_if_needed()
+        slider = page.get_by_role("slider", name=re.compile("try T here"))
+        expect(slider).to_be_visible(timeout=30_000)
+
+        def figures():
+            texts = chart_texts(chart)
+            after = next(t for t in texts if "Entropy after" in t)
+            chosen = next(t for t in texts if "sampled from" in t)
+            marker = chart.locator("path[aria-roledescription='point']")
+            box = marker.first.bounding_box() if marker.count() else None
+            return after, chosen, box
+
+        page.wait_for_timeout(1000)
+        before = figures()
+        slider.fill("1.9")  # sets the value and fires input, as a drag does
+        page.wait_for_timeout(1000)
+        after = figures()
+        assert after[0] != before[0] and after[1] != before[1], (before, after)
+        assert before[2] and after[2] and after[2]["x"] > before[2]["x"] + 50
+        browser.close()
+
+
+def test_phone_temperature_sweep_stacks_without_sideways_scroll(server):
+    """Issue 18, defect 8: at 390 px the sweep's panels fit the column; nothing scrolls
+    sideways; the panels come in one order in both languages."""
+    from playwright.sync_api import sync_playwright
+
+    orders = {}
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        for lang in ("en", "ko"):
+            page = open_view(browser, f"{server}/?view=compare&lang={lang}", VIEWPORTS["phone"])
+            page.locator('[data-testid="stVegaLiteChart"] svg').last.wait_for(timeout=60_000)
+            page.wait_for_timeout(1500)
+            widths = page.evaluate(
+                """() => [document.documentElement.scrollWidth,
+                   ...Array.from(document.querySelectorAll('[data-testid=stVegaLiteChart]'))
+                     .map(c => c.querySelector('svg').getBoundingClientRect().right)]"""
+            )
+            assert max(widths) <= VIEWPORTS["phone"][0], widths
+            titles = page.evaluate(
+                """() => Array.from(document.querySelectorAll('[data-testid=stVegaLiteChart]'))
+                    .map(c => c.getBoundingClientRect().top)"""
+            )
+            orders[lang] = titles
+            page.close()
+        browser.close()
+    assert len(orders["en"]) == len(orders["ko"]) >= 4
+
+
+def test_korean_page_draws_korean_on_its_charts(server):
+    """Issue 18: chart axes, series and the space/newline labels come from the strings table."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        page = open_view(browser, f"{server}/?lang=ko&len=200", VIEWPORTS["desktop"])
+        chart = page.locator('[data-testid="stVegaLiteChart"]').first
+        chart.locator("svg text").first.wait_for(timeout=30_000)
+        texts = " | ".join(chart_texts(chart))
+        assert "다음 글자" in texts and "재가중 후 엔트로피" in texts, texts
+        assert not re.search(r"space|newline|next character|Entropy", texts), texts
+        browser.close()
+
+
+def test_memory_chart_draws_the_dashed_threshold_it_promises(server):
+    """Issue 18, defect 7: the caption's dashed 1% line is drawn."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        page = open_view(browser, f"{server}/?view=neurons", VIEWPORTS["desktop"])
+        chart = page.locator('[data-testid="stVegaLiteChart"]').filter(has_text="characters back")
+        chart.locator("svg").wait_for(timeout=60_000)
+        page.wait_for_timeout(1000)
+        dashed = chart.locator("svg .mark-rule line[stroke-dasharray], svg .mark-rule path")
+        assert dashed.count() >= 1
+        browser.close()
