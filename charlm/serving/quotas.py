@@ -4,7 +4,9 @@ safely while other server processes work in the same folder. No Streamlit here.
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 import time
 from pathlib import Path
 
@@ -16,13 +18,16 @@ from charlm.training.train import trainer_alive, trainer_lock
 
 
 def folder_bytes(path: Path) -> int:
+    """Bytes in a folder's files; 0 for what vanishes meanwhile (another process may remove it)."""
     total = 0
-    for item in Path(path).rglob("*"):
-        try:
-            if item.is_file() and not item.is_symlink():
-                total += item.stat().st_size
-        except OSError:
-            continue
+    for folder, _, files in os.walk(path):  # os.walk skips folders that vanish
+        for name in files:
+            try:
+                item = os.lstat(os.path.join(folder, name))
+            except OSError:
+                continue
+            if stat.S_ISREG(item.st_mode):
+                total += item.st_size
     return total
 
 
@@ -47,11 +52,12 @@ def trim_to_budget(runs_dir: Path, budget_mb: float, keep=()) -> list[str]:
     budget = budget_mb * 1024 * 1024
     if total <= budget:
         return []
+    held = {r.name for r in registry.records(runs_dir) if r.state in PROTECTED_STATES or r.pinned}
     removable = []
     for path in sizes:
         status = runfiles.read_progress(path).get("status")
-        if path.name in keep or status in runfiles.ACTIVE_STATUSES:
-            continue  # a killed run too: its owner may resume it
+        if path.name in keep or path.name in held or status in runfiles.ACTIVE_STATUSES:
+            continue  # (a killed run too: its owner may resume it); the claim checks again
         access = ownership.read_access(path)
         if not access.pinned:
             removable.append((access.requested or _mtime(path), path))
@@ -74,13 +80,16 @@ def remove_run(run_dir: Path, even_pinned: bool = False) -> bool:
     lock = trainer_lock(run_dir)
     try:
         lock.acquire(timeout=0)  # a command-line trainer starting in it keeps it
-    except (Timeout, OSError):
+    except Timeout:
         _unclaim(run_dir)
         return False
-    try:
-        shutil.rmtree(run_dir, ignore_errors=True)
-    finally:
-        lock.release()
+    except OSError:  # the folder is gone already
+        pass
+    else:
+        try:
+            shutil.rmtree(run_dir, ignore_errors=True)
+        finally:
+            lock.release()
     if run_dir.exists():
         return False  # left "deleting": seen by the teacher only, queued by nobody
     registry.forget(run_dir.parent, run_dir.name)
@@ -106,7 +115,9 @@ def claim_for_removal(run_dir: Path, even_pinned: bool = False) -> bool:
             return True
         starting = current.state == "started" and time.time() - current.changed < LAUNCH_GRACE_S
         pinned = current.pinned and not even_pinned
-        if current.state in PROTECTED_STATES or pinned or starting:
+        # A claim left by a removal that failed half-way may be tried again after a while.
+        deleting = current.state == "deleting" and time.time() - current.changed < LAUNCH_GRACE_S
+        if current.state in PROTECTED_STATES or deleting or pinned or starting:
             return False
         if trainer_alive(run_dir):
             return False

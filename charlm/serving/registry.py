@@ -19,7 +19,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from filelock import FileLock
+
 DB_FILE = "charlm.sqlite3"
+SETUP_LOCK = ".registry-setup.lock"
 BUSY_TIMEOUT_MS = 15_000  # a writer waits this long for another's transaction (they take ms)
 
 SCHEMA = """
@@ -68,16 +71,28 @@ def db_path(runs_dir: Path) -> Path:
     return Path(runs_dir) / DB_FILE
 
 
+# Database files this process has set up (WAL mode and the tables persist in the file).
+_set_up: set[str] = set()
+
+
 def _connect(runs_dir: Path) -> sqlite3.Connection:
+    path = db_path(runs_dir)
+    if str(path) not in _set_up:
+        # Switching a new file to WAL does not wait for a busy peer: set up one process at a time.
+        with FileLock(str(Path(runs_dir) / SETUP_LOCK)):
+            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")  # readers never wait for the writer
+                conn.executescript(SCHEMA)
+            finally:
+                conn.close()
+        _set_up.add(str(path))
     # isolation_level=None: transactions are begun by hand (BEGIN IMMEDIATE takes the write
     # lock at once, so a check and the write after it see the same data).
-    conn = sqlite3.connect(db_path(runs_dir), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-        conn.execute("PRAGMA journal_mode = WAL")  # readers never wait for the writer
     conn.execute("PRAGMA synchronous = NORMAL")  # durable at each checkpoint; safe in WAL
-    conn.executescript(SCHEMA)
     return conn
 
 
