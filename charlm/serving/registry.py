@@ -12,8 +12,11 @@ dispatcher launched its trainer), ended, deleting (eviction or deletion claimed 
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -71,29 +74,49 @@ def db_path(runs_dir: Path) -> Path:
     return Path(runs_dir) / DB_FILE
 
 
-# Database files this process has set up (WAL mode and the tables persist in the file).
-_set_up: set[str] = set()
-
-
 def _connect(runs_dir: Path) -> sqlite3.Connection:
     path = db_path(runs_dir)
-    if str(path) not in _set_up:
-        # Switching a new file to WAL does not wait for a busy peer: set up one process at a time.
-        with FileLock(str(Path(runs_dir) / SETUP_LOCK)):
-            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-            try:
-                conn.execute("PRAGMA journal_mode = WAL")  # readers never wait for the writer
-                conn.executescript(SCHEMA)
-            finally:
-                conn.close()
-        _set_up.add(str(path))
+    # Switching a new file to WAL does not wait for a busy peer: set up one process at a time.
+    with FileLock(str(Path(runs_dir) / SETUP_LOCK)):
+        conn = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
+        conn.execute("PRAGMA journal_mode = WAL")  # readers never wait for the writer
+        conn.executescript(SCHEMA)
     # isolation_level=None: transactions are begun by hand (BEGIN IMMEDIATE takes the write
     # lock at once, so a check and the write after it see the same data).
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA synchronous = NORMAL")  # durable at each checkpoint; safe in WAL
     return conn
+
+
+# One open connection per database file and process, used by one thread at a time: closing
+# the last connection checkpoints the log and syncs the disk, 10 ms each time (measured: 50
+# requests 20 s with a connection per call, on this loaded 2-core machine).
+KEEP_OPEN = 8
+_open: OrderedDict[str, tuple[int, int, sqlite3.Connection, threading.Lock]] = OrderedDict()
+_open_guard = threading.Lock()
+_inherited: list[sqlite3.Connection] = []  # a forked parent's: never closed here
+
+
+@contextmanager
+def _connection(runs_dir: Path) -> Iterator[sqlite3.Connection]:
+    key = str(db_path(runs_dir))
+    with _open_guard:
+        entry = _open.get(key)
+        inode = os.stat(key).st_ino if os.path.exists(key) else None
+        if entry is None or entry[0] != os.getpid() or entry[1] != inode:
+            if entry is not None and entry[0] != os.getpid():
+                _inherited.append(entry[2])
+            conn = _connect(runs_dir)  # a file replaced under us (runs/ wiped) is opened anew
+            entry = (os.getpid(), os.stat(key).st_ino, conn, threading.Lock())
+            _open[key] = entry
+        _open.move_to_end(key)
+        while len(_open) > KEEP_OPEN:
+            _open.popitem(last=False)  # closed when its last user lets go
+    with entry[3]:
+        yield entry[2]
 
 
 def _unusable(runs_dir: Path, exc: Exception) -> RegistryError:
@@ -106,7 +129,8 @@ def write(runs_dir: Path) -> Iterator[sqlite3.Connection]:
     Raises RegistryError when the file cannot be opened or written."""
     try:
         Path(runs_dir).mkdir(parents=True, exist_ok=True)
-        conn = _connect(runs_dir)
+        session = _connection(runs_dir)
+        conn = session.__enter__()
     except (OSError, sqlite3.Error) as exc:
         raise _unusable(runs_dir, exc) from None
     try:
@@ -114,15 +138,13 @@ def write(runs_dir: Path) -> Iterator[sqlite3.Connection]:
         yield conn
         conn.execute("COMMIT")
     except sqlite3.Error as exc:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+        _rollback(conn)
         raise _unusable(runs_dir, exc) from None
     except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+        _rollback(conn)
         raise
     finally:
-        conn.close()
+        session.__exit__(None, None, None)
 
 
 @contextmanager
@@ -133,7 +155,8 @@ def read(runs_dir: Path) -> Iterator[sqlite3.Connection | None]:
         yield None
         return
     try:
-        conn = _connect(runs_dir)
+        session = _connection(runs_dir)
+        conn = session.__enter__()
     except (OSError, sqlite3.Error) as exc:
         raise _unusable(runs_dir, exc) from None
     try:
@@ -142,7 +165,16 @@ def read(runs_dir: Path) -> Iterator[sqlite3.Connection | None]:
     except sqlite3.Error as exc:
         raise _unusable(runs_dir, exc) from None
     finally:
-        conn.close()
+        _rollback(conn)  # a read changes nothing: ending it frees the snapshot
+        session.__exit__(None, None, None)
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
 
 
 def _record(row: sqlite3.Row) -> Record:

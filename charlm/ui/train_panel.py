@@ -289,6 +289,8 @@ def status_detail(lang: str, state: jobs.RunState, run_dir: Path, may_control: b
 
 def owner_actions(lang, settings, state, run_dir: Path, access, viewer) -> None:
     cols = st.columns(4)
+    if st.session_state.get("cancel_run") and not (state.active or state.status == "queued"):
+        st.warning(text(lang, "not_running"))  # the click came after the run had stopped
     if state.active or state.status == "queued":
         if cols[0].button(text(lang, "cancel"), key="cancel_run"):
             if jobs.cancel_run(run_dir):

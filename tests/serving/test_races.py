@@ -101,6 +101,7 @@ def test_two_processes_pressing_train_together_never_share_a_place(tmp_path):
 
 
 OLD_RUNS = 3
+BUDGET_MB = 0.001  # 1 kB: smaller than any run, so only the rules keep a run
 
 
 def _finished_old_runs(runs: Path) -> None:
@@ -119,7 +120,7 @@ def _create_or_evict(root: str, me: int, barrier, results) -> None:
     _no_dispatcher()
     for i in range(TRIES):
         runs = Path(root) / f"try-{i}"
-        settings = _settings(runs, runs_budget_mb=0.1)
+        settings = _settings(runs, runs_budget_mb=BUDGET_MB)
         done = runs / ".request-done"
         barrier.wait()
         if me == 0:
@@ -135,9 +136,9 @@ def _evict_until(runs: Path, done: Path) -> tuple[Path, int]:
     """Trim runs/ to a budget it cannot meet, again and again, until the request is done."""
     from charlm.serving import quotas
 
-    removed = quotas.trim_to_budget(runs, 0.1)
+    removed = quotas.trim_to_budget(runs, BUDGET_MB)
     while not done.exists():
-        removed += quotas.trim_to_budget(runs, 0.1)
+        removed += quotas.trim_to_budget(runs, BUDGET_MB)
     return runs, len(removed)
 
 
