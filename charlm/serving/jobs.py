@@ -19,7 +19,7 @@ from pathlib import Path
 
 from charlm.common import atomic
 from charlm.serving import ownership, quotas, registry, run_queue, trainer_process
-from charlm.serving.run_queue import RateLimitError
+from charlm.serving.run_queue import RateLimitError  # noqa: F401 (jobs.RateLimitError, as before)
 from charlm.text.corpus import normalize
 from charlm.training import runfiles
 from charlm.training.recipes import EMBEDDING_MAX_ALPHABET, RECIPES, SEED_MAX_ALPHABET
@@ -28,7 +28,6 @@ from charlm.training.train import RunBusyError, is_training_active, trainer_aliv
 MIN_UPLOAD_CHARS = 10_000
 UPLOAD_DIR = "uploads"
 UPLOAD_FILE = ownership.UPLOADED_TEXT
-__all__ = ["RateLimitError"]  # raised by request_run; defined with the other refusals
 
 
 class RunsFolderError(OSError):
@@ -149,6 +148,8 @@ def read_run(run_dir: Path) -> RunState:
             }
     elif status in runfiles.ACTIVE_STATUSES and not trainer_alive(run_dir):
         status = "interrupted"  # this run's lock died with its trainer
+    elif status == "queued":  # a request from before the records, not carried over
+        status = "cancelled"
     return RunState(
         run_dir, status, progress, runfiles.read_history(run_dir), runfiles.read_samples(run_dir)
     )

@@ -52,7 +52,11 @@ def trim_to_budget(runs_dir: Path, budget_mb: float, keep=()) -> list[str]:
     budget = budget_mb * 1024 * 1024
     if total <= budget:
         return []
-    held = {r.name for r in registry.records(runs_dir) if r.state in PROTECTED_STATES or r.pinned}
+    try:
+        records = registry.records(runs_dir)
+    except registry.RegistryError:
+        return []  # what is protected cannot be known: remove nothing
+    held = {r.name for r in records if r.state in PROTECTED_STATES or r.pinned}
     removable = []
     for path in sizes:
         status = runfiles.read_progress(path).get("status")
