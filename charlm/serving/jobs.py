@@ -1,33 +1,33 @@
 """Background training runs for the app: launch a trainer process, read its state, cancel,
 resume; validate uploaded corpora. No TensorFlow and no Streamlit here.
 
-The trainer holds a file lock for its whole life and the OS drops that lock when it dies,
-so "the lock is free but progress.json says running" means the trainer was killed.
+Each trainer holds its run's own file lock for its whole life and the OS drops that lock when
+it dies, so "the run's lock is free but progress.json says running" means that run's trainer
+was killed, whatever other run trains. Whether a run waits comes from the run records
+(registry), which the dispatcher also updates when it starts and sees the end of a trainer.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from charlm.common import atomic
-from charlm.serving import ownership, quotas, run_queue, trainer_process
+from charlm.serving import ownership, quotas, registry, run_queue, trainer_process
+from charlm.serving.run_queue import RateLimitError  # noqa: F401 (jobs.RateLimitError, as before)
 from charlm.text.corpus import normalize
 from charlm.training import runfiles
 from charlm.training.recipes import EMBEDDING_MAX_ALPHABET, RECIPES, SEED_MAX_ALPHABET
-from charlm.training.train import RunBusyError, is_training_active
+from charlm.training.train import RunBusyError, is_training_active, trainer_alive
 
 MIN_UPLOAD_CHARS = 10_000
 UPLOAD_DIR = "uploads"
-UPLOAD_FILE = "corpus.txt"
-
-
-class RateLimitError(RuntimeError):
-    """This person started a run too recently."""
+UPLOAD_FILE = ownership.UPLOADED_TEXT
 
 
 class RunsFolderError(OSError):
@@ -120,13 +120,36 @@ def resume_run(run_dir: Path) -> None:
     )
 
 
+LAUNCH_GRACE_S = 60.0  # a trainer the dispatcher started writes progress.json within this
+
+
 def read_run(run_dir: Path) -> RunState:
+    """The run's state now: "queued" while its request waits (or its trainer is being started),
+    "interrupted" when progress.json says active but this run's trainer is dead."""
     trainer_process.reap()
     run_dir = Path(run_dir)
     progress = runfiles.read_progress(run_dir)
     status = progress.get("status", "unknown")
-    if status in runfiles.ACTIVE_STATUSES and not is_training_active(run_dir.parent):
-        status = "interrupted"  # the lock died with the trainer
+    try:
+        record = registry.record(run_dir.parent, run_dir.name)
+    except registry.RegistryError:
+        record = None  # the run's own files still tell most of it
+    if record is not None and record.state in {"creating", "queued"}:
+        status = "queued"
+    elif record is not None and record.launched and progress.get("started", 0) < record.launched:
+        # The dispatcher started a trainer that has not written progress.json yet.
+        if record.state == "started" and time.time() - record.launched < LAUNCH_GRACE_S:
+            status = "queued"
+        elif not trainer_alive(run_dir):
+            status = "failed"
+            progress = {
+                **progress,
+                "message": f"the trainer stopped before it began (exit code {record.exit_code})",
+            }
+    elif status in runfiles.ACTIVE_STATUSES and not trainer_alive(run_dir):
+        status = "interrupted"  # this run's lock died with its trainer
+    elif status == "queued":  # a request from before the records, not carried over
+        status = "cancelled"
     return RunState(
         run_dir, status, progress, runfiles.read_history(run_dir), runfiles.read_samples(run_dir)
     )
@@ -134,9 +157,22 @@ def read_run(run_dir: Path) -> RunState:
 
 def list_runs(runs_dir: Path) -> list[Path]:
     """Run folders (started, or queued from the page), most recently updated first."""
-    runs = {p.parent for p in Path(runs_dir).glob(f"*/{runfiles.RUN_FILE}")}
-    runs |= {p.parent for p in Path(runs_dir).glob(f"*/{ownership.ACCESS_FILE}")}
-    return sorted(runs, key=lambda p: _mtime(p / runfiles.PROGRESS_FILE), reverse=True)
+    runs_dir = Path(runs_dir)
+    runs = {p.parent for p in runs_dir.glob(f"*/{runfiles.RUN_FILE}")}
+    runs |= {p.parent for p in runs_dir.glob(f"*/{ownership.ACCESS_FILE}")}
+    try:
+        records = registry.records(runs_dir)
+    except registry.RegistryError:
+        records = []
+    requested = {r.name: r.requested for r in records}
+    runs |= {
+        runs_dir / r.name for r in records if r.state != "deleting" and (runs_dir / r.name).is_dir()
+    }
+
+    def updated(run: Path) -> float:
+        return max(_mtime(run / runfiles.PROGRESS_FILE), requested.get(run.name, 0.0))
+
+    return sorted(runs, key=updated, reverse=True)
 
 
 def request_run(
@@ -152,7 +188,10 @@ def request_run(
     """What the page's Train button does: check the request against the quotas, make the run
     folder (with its owner, and the uploaded text inside it), queue it, and make sure the
     dispatcher runs. Returns (run folder, position in the queue). Raises ValueError (bad
-    request), RateLimitError, QueueFullError or AlreadyQueuedError; nothing is left behind."""
+    request), run_queue.RequestRefused (RateLimitError, QueueFullError, AlreadyQueuedError) or
+    RunsFolderError; nothing is left behind. Admission, the name and the place are decided in
+    one transaction of the run records, so requests from several server processes at once each
+    get their own; the reserved run is safe from eviction while its folder is filled."""
     if recipe not in RECIPES:
         raise ValueError(f"unknown recipe {recipe!r}; choose one of {sorted(RECIPES)}")
     if not isinstance(epochs, int) or not 1 <= epochs <= settings.max_epochs:
@@ -160,31 +199,37 @@ def request_run(
     if upload is not None and (problem := alphabet_problem(upload[0], upload[1], recipe)):
         raise ValueError(problem)
     now = time.time() if now is None else now
-    wait = quotas.seconds_until_allowed(settings.runs_dir, owner, settings.run_interval_s, now)
-    if wait > 0:
-        raise RateLimitError(
-            f"one run per {settings.run_interval_s:g} s: try again in {wait:.0f} s"
-        )
     runs_dir = Path(settings.runs_dir)
     ensure_usable(runs_dir)
-    run_dir = new_run_dir(runs_dir, name)
-    run_dir.mkdir(parents=True)
+    base = slugify(name or time.strftime("run-%Y%m%d-%H%M%S"))
+    reserved = run_queue.reserve(
+        runs_dir, base, owner, upload is not None, settings.max_queue, settings.run_interval_s, now
+    )
+    run_dir = runs_dir / reserved
     args = ["--recipe", recipe, "--epochs", str(epochs), "--name", name or run_dir.name]
+    made = False
     try:
+        run_dir.mkdir(parents=True)
+        made = True
         if upload is not None:
             corpus = run_dir / UPLOAD_FILE  # inside the run: two uploads never share a name
             atomic.write_text(corpus, upload[1])
             args += ["--corpus", str(corpus.resolve())]
-        ownership.write_access(run_dir, ownership.new_access(owner, private=upload is not None))
-        position = run_queue.enqueue(
-            runs_dir, run_dir, args + list(extra_args), owner, settings.max_queue
-        )
-    except BaseException:
-        import shutil
-
-        shutil.rmtree(run_dir, ignore_errors=True)
+        position = run_queue.ready(runs_dir, reserved, args + list(extra_args))
+    except BaseException as exc:
+        if made:
+            shutil.rmtree(run_dir, ignore_errors=True)
+        if not run_dir.exists() or not made:
+            run_queue.release(runs_dir, reserved)
+        if isinstance(exc, OSError) and not isinstance(exc, registry.RegistryError):
+            raise RunsFolderError(
+                f"the run folder {run_dir.name} could not be made ({exc.strerror or exc})"
+            ) from None
         raise
-    quotas.trim_to_budget(runs_dir, settings.runs_budget_mb, keep={run_dir.name})
+    try:
+        quotas.trim_to_budget(runs_dir, settings.runs_budget_mb, keep={run_dir.name})
+    except OSError:
+        pass  # the request stands; the dispatcher trims again after each run
     run_queue.ensure_dispatcher(runs_dir)
     return run_dir, position
 
@@ -212,15 +257,12 @@ def ensure_usable(runs_dir: Path) -> None:
 
 
 def delete_run(run_dir: Path) -> bool:
-    """Remove a finished or waiting run folder (not one that is training)."""
-    import shutil
-
+    """Remove a finished or waiting run folder (not one that is training, pinned or not)."""
     run_dir = Path(run_dir)
     run_queue.withdraw(run_dir.parent, run_dir)
     if read_run(run_dir).active:
         return False
-    shutil.rmtree(run_dir, ignore_errors=True)
-    return not run_dir.exists()
+    return quotas.remove_run(run_dir, even_pinned=True)
 
 
 def _mtime(path: Path) -> float:
@@ -232,7 +274,8 @@ def _mtime(path: Path) -> float:
 
 def cancel_run(run_dir: Path) -> bool:
     """SIGTERM the run's trainer (it stops at the next batch and keeps finished epochs), or
-    withdraw it from the queue if it has not started."""
+    withdraw it from the queue if it has not started. False when neither: the run is not
+    running (its trainer is dead, or it has finished)."""
     if run_queue.withdraw(Path(run_dir).parent, Path(run_dir)):
         return True
     state = read_run(run_dir)

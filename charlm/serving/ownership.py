@@ -1,9 +1,13 @@
 """Who a training run belongs to and who may see or control it. No Streamlit here.
 
-A run folder holds `access.json`: the owner (a hash of the browser's secret token, never the
-token itself), whether the run is private (trained on uploaded text), published, pinned, and
-when it was requested. The owner and the teacher control a run; everyone else only watches
-public ones. A share link carries no token, so it never grants control.
+A run's record (charlm.serving.registry) holds its access: the owner (a hash of the browser's
+secret token, never the token itself), whether the run is private (trained on uploaded text),
+published, pinned, and when it was requested. The owner and the teacher control a run; everyone
+else only watches public ones. A share link carries no token, so it never grants control.
+
+Privacy fails closed: a run whose access cannot be read, or that holds uploaded text but has no
+record, is seen by the teacher only. A folder with neither a record nor uploaded text is a
+command-line run: nobody's, and public.
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from charlm.common import atomic
+from charlm.serving import registry
 
-ACCESS_FILE = "access.json"
+ACCESS_FILE = "access.json"  # where access lived before the registry; still read
+UPLOADED_TEXT = "corpus.txt"  # an uploaded corpus, kept inside its run folder
 TOKEN_BYTES = 24
 
 
@@ -67,11 +73,32 @@ class Access:
         return viewer.teacher or (viewer.owner is not None and viewer.owner == self.owner)
 
 
+# What an unreadable or missing access record reads as: nobody's, seen by the teacher only.
+SEALED = Access(owner=None, private=True)
+
+
 def read_access(run_dir: Path) -> Access:
-    """A folder without access.json (a CLI run) belongs to nobody and is public."""
-    raw = atomic.read_json(Path(run_dir) / ACCESS_FILE, default=None)
+    """The run's access from its record; SEALED when that cannot be read (never raises)."""
+    run_dir = Path(run_dir)
+    try:
+        record = registry.record(run_dir.parent, run_dir.name)
+    except registry.RegistryError:
+        return SEALED
+    if record is not None:
+        return Access(
+            record.owner, record.private, record.published, record.pinned, record.requested
+        )
+    if (run_dir / ACCESS_FILE).exists():
+        return _legacy_access(run_dir / ACCESS_FILE)
+    if (run_dir / UPLOADED_TEXT).exists():
+        return SEALED  # uploaded text whose record is gone: it was private
+    return Access(owner=None)  # a command-line run
+
+
+def _legacy_access(path: Path) -> Access:
+    raw = atomic.read_json(path, default=None)
     if not isinstance(raw, dict):
-        return Access(owner=None)
+        return SEALED
     owner = raw.get("owner")
     return Access(
         owner=owner if isinstance(owner, str) else None,
@@ -83,7 +110,9 @@ def read_access(run_dir: Path) -> Access:
 
 
 def write_access(run_dir: Path, access: Access) -> None:
-    atomic.write_json(Path(run_dir) / ACCESS_FILE, asdict(access))
+    """Record `access` for the run (raises registry.RegistryError, an OSError)."""
+    run_dir = Path(run_dir)
+    registry.put_access(run_dir.parent, run_dir.name, **asdict(access))
 
 
 def new_access(owner: str | None, private: bool) -> Access:

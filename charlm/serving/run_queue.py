@@ -1,14 +1,17 @@
 """First-in, first-out training requests, and the dispatcher that works through them.
 
-A request is a file in runs/.queue/ named by its arrival time; the run folder already exists
-(status "queued", access.json). The dispatcher is a detached process holding its own lock: it
-starts the oldest request, waits for the trainer, stops it at the wall-clock cap, trims runs/ to
-its disk budget, and goes on until the queue is empty, whether or not any page is open. If it
-dies, the next request or page view starts another. No Streamlit and no TensorFlow here.
+Requests live in the run records' database (registry): admission (rate, one waiting request
+per person, the length cap, the run's name) is one transaction, so requests from several
+server processes at once each get their own place. The dispatcher is a detached process
+holding its own lock: it takes the oldest ready request, waits for the trainer, stops it at the
+wall-clock cap, records how it ended, trims runs/ to its disk budget, and goes on until the
+queue is empty, whether or not any page is open. If it dies, the next request or page view
+starts another. No Streamlit and no TensorFlow here.
 """
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -18,82 +21,200 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from charlm.common import atomic
 from charlm.common.settings import PROJECT_ROOT
+from charlm.serving import ownership, registry
 from charlm.serving.trainer_process import run_trainer
 from charlm.training import runfiles
 from charlm.training.train import lock_is_held
 
-QUEUE_DIR = ".queue"
 DISPATCHER_LOCK = ".dispatcher.lock"
+CREATING_TIMEOUT_S = 120.0  # a request still being filled after this was abandoned by a crash
 
 
-class QueueFullError(RuntimeError):
+class RequestRefused(RuntimeError):
+    """A training request that cannot be queued; the message says why, for the person."""
+
+
+class QueueFullError(RequestRefused):
     """The queue holds as many requests as it may."""
 
 
-class AlreadyQueuedError(RuntimeError):
-    """This person already has a request waiting."""
+class AlreadyQueuedError(RequestRefused):
+    """This person already has a request waiting (or the run itself is waiting)."""
+
+
+class RateLimitError(RequestRefused):
+    """This person started a run too recently."""
+
+
+class RunGoneError(RequestRefused):
+    """The run is being deleted, or its request was dropped, so it cannot be queued."""
 
 
 @dataclass(frozen=True)
 class Request:
-    path: Path  # the queue file
+    seq: int  # arrival order
     run_dir: Path
     args: list[str]
-    owner: str | None
+    owner: str | None  # who asked
+    ready: bool = True  # False while its folder is being filled
 
 
-def queue_dir(runs_dir: Path) -> Path:
-    return Path(runs_dir) / QUEUE_DIR
+def _request(runs_dir: Path, row) -> Request:
+    run_dir, args = Path(runs_dir) / row["run"], json.loads(row["args"])
+    return Request(row["seq"], run_dir, args, row["requester"], bool(row["ready"]))
 
 
 def pending(runs_dir: Path) -> list[Request]:
-    """Waiting requests, oldest first."""
-    requests = []
-    for path in sorted(queue_dir(runs_dir).glob("*.json")):
-        raw = atomic.read_json(path, default=None)
-        if not isinstance(raw, dict) or not isinstance(raw.get("args"), list):
-            continue
-        requests.append(
-            Request(path, Path(runs_dir) / str(raw.get("run")), raw["args"], raw.get("owner"))
-        )
-    return requests
+    """Waiting requests, oldest first (those still being filled included)."""
+    with registry.read(runs_dir) as conn:
+        if conn is None:
+            return []
+        rows = conn.execute("SELECT * FROM queue ORDER BY seq").fetchall()
+    return [_request(runs_dir, row) for row in rows]
 
 
 def position(runs_dir: Path, run_dir: Path) -> int | None:
     """1 for the next to start; None when the run is not waiting."""
-    for index, request in enumerate(pending(runs_dir), start=1):
-        if request.run_dir.name == Path(run_dir).name:
-            return index
-    return None
+    with registry.read(runs_dir) as conn:
+        return None if conn is None else _position(conn, Path(run_dir).name)
+
+
+def _position(conn, name: str) -> int | None:
+    row = conn.execute("SELECT seq FROM queue WHERE run = ?", (name,)).fetchone()
+    if row is None:
+        return None
+    return conn.execute("SELECT COUNT(*) FROM queue WHERE seq <= ?", (row["seq"],)).fetchone()[0]
+
+
+def _admit(conn, owner: str | None, max_length: int) -> None:
+    """The checks every request passes, inside the caller's write transaction."""
+    _drop_abandoned(conn)
+    if (
+        owner is not None
+        and conn.execute("SELECT 1 FROM queue WHERE requester = ?", (owner,)).fetchone()
+    ):
+        raise AlreadyQueuedError("you already have a run waiting in the queue")
+    if conn.execute("SELECT COUNT(*) FROM queue").fetchone()[0] >= max_length:
+        raise QueueFullError(f"the training queue is full ({max_length} runs waiting)")
+
+
+def _drop_abandoned(conn) -> None:
+    """A request whose server process died while filling its folder holds no place for ever."""
+    cutoff = time.time() - CREATING_TIMEOUT_S
+    for row in conn.execute("SELECT run FROM queue WHERE ready = 0 AND since < ?", (cutoff,)):
+        registry.set_state(conn, row["run"], "ended")
+    conn.execute("DELETE FROM queue WHERE ready = 0 AND since < ?", (cutoff,))
+
+
+def reserve(
+    runs_dir: Path,
+    base_name: str,
+    owner: str | None,
+    private: bool,
+    max_length: int,
+    interval_s: float,
+    now: float,
+) -> str:
+    """Admit a new run and hold its place: returns its folder name (base_name, or base_name-N
+    when taken). Its folder is then filled and `ready()` releases it to the dispatcher; until
+    then eviction leaves it alone. Raises RateLimitError, AlreadyQueuedError, QueueFullError."""
+    runs_dir = Path(runs_dir)
+    with registry.write(runs_dir) as conn:
+        if owner is not None and interval_s > 0:
+            latest = conn.execute(
+                "SELECT MAX(requested) FROM runs WHERE owner = ?", (owner,)
+            ).fetchone()[0]
+            wait = (latest or 0.0) + interval_s - now
+            if wait > 0:
+                raise RateLimitError(f"one run per {interval_s:g} s: try again in {wait:.0f} s")
+        _admit(conn, owner, max_length)
+        name, n = base_name, 2
+        while registry.get(conn, name) is not None or (runs_dir / name).exists():
+            name, n = f"{base_name}-{n}", n + 1
+        registry.insert(conn, name, owner, private, now, "creating")
+        conn.execute(
+            "INSERT INTO queue (run, requester, since) VALUES (?, ?, ?)", (name, owner, now)
+        )
+    return name
+
+
+def ready(runs_dir: Path, name: str, args: list[str]) -> int:
+    """The reserved run's folder is complete: queue it with its trainer arguments; returns
+    its place now (1 = next)."""
+    with registry.write(runs_dir) as conn:
+        conn.execute(
+            "UPDATE queue SET ready = 1, args = ? WHERE run = ?", (json.dumps(list(args)), name)
+        )
+        registry.set_state(conn, name, "queued")
+        place = _position(conn, name)
+    if place is None:
+        raise RunGoneError("the request was dropped while its folder was being made; try again")
+    return place
+
+
+def release(runs_dir: Path, name: str) -> None:
+    """Give back a reservation whose folder could not be made."""
+    registry.forget(runs_dir, name)
 
 
 def enqueue(
     runs_dir: Path, run_dir: Path, args: list[str], owner: str | None, max_length: int
 ) -> int:
-    """Add a request; returns its position. One waiting request per owner; a capped length."""
-    waiting = pending(runs_dir)
-    if owner is not None and any(r.owner == owner for r in waiting):
-        raise AlreadyQueuedError("you already have a run waiting in the queue")
-    if len(waiting) >= max_length:
-        raise QueueFullError(f"the training queue is full ({max_length} runs waiting)")
-    name = f"{time.time_ns()}-{Path(run_dir).name}.json"
-    atomic.write_json(
-        queue_dir(runs_dir) / name, {"run": Path(run_dir).name, "args": args, "owner": owner}
-    )
-    runfiles.update_progress(run_dir, status="queued")
-    return len(waiting) + 1
+    """Queue an existing run (to resume it); returns its position. One waiting request per
+    person; a capped length; a run waits at most once; a run being deleted is refused."""
+    name = Path(run_dir).name
+    access = ownership.read_access(run_dir)  # outside: it may read access.json
+    with registry.write(runs_dir) as conn:
+        current = registry.get(conn, name)
+        if current is not None and current.state == "deleting":
+            raise RunGoneError("this run is being deleted")
+        if conn.execute("SELECT 1 FROM queue WHERE run = ?", (name,)).fetchone():
+            raise AlreadyQueuedError("this run is already waiting in the queue")
+        _admit(conn, owner, max_length)
+        if current is None:  # a command-line run, or one from before the records
+            registry.insert(
+                conn, name, access.owner, access.private, access.requested or time.time(),
+                "queued", published=access.published, pinned=access.pinned,
+            )  # fmt: skip
+        registry.set_state(conn, name, "queued")
+        conn.execute(
+            "INSERT INTO queue (run, requester, args, ready, since) VALUES (?, ?, ?, 1, ?)",
+            (name, owner, json.dumps(list(args)), time.time()),
+        )
+        return _position(conn, name)
 
 
 def withdraw(runs_dir: Path, run_dir: Path) -> bool:
     """Remove a waiting request (its run becomes "cancelled"); False if it was not waiting."""
-    for request in pending(runs_dir):
-        if request.run_dir.name == Path(run_dir).name:
-            request.path.unlink(missing_ok=True)
-            runfiles.update_progress(run_dir, status="cancelled", message="withdrawn from queue")
-            return True
-    return False
+    name = Path(run_dir).name
+    with registry.write(runs_dir) as conn:
+        if conn.execute("DELETE FROM queue WHERE run = ? AND ready = 1", (name,)).rowcount == 0:
+            return False
+        registry.set_state(conn, name, "ended")
+    # No trainer of this run can be writing: it never left the queue.
+    runfiles.update_progress(run_dir, status="cancelled", message="withdrawn from queue")
+    return True
+
+
+def take_next(runs_dir: Path) -> Request | None:
+    """Take the oldest ready request off the queue and mark its run started."""
+    with registry.write(runs_dir) as conn:
+        _drop_abandoned(conn)
+        row = conn.execute("SELECT * FROM queue WHERE ready = 1 ORDER BY seq LIMIT 1").fetchone()
+        if row is None:
+            return None
+        conn.execute("DELETE FROM queue WHERE seq = ?", (row["seq"],))
+        registry.set_state(conn, row["run"], "started")
+    return _request(runs_dir, row)
+
+
+def finish(runs_dir: Path, run_dir: Path, exit_code: int | None) -> None:
+    """The dispatcher saw the run's trainer end."""
+    with registry.write(runs_dir) as conn:
+        current = registry.get(conn, Path(run_dir).name)
+        if current is not None and current.state == "started":
+            registry.set_state(conn, current.name, "ended", exit_code)
 
 
 def dispatcher_running(runs_dir: Path) -> bool:
@@ -131,19 +252,19 @@ def dispatch(runs_dir: Path, max_seconds: float, after_each=None, poll: float = 
         except Timeout:
             return ran  # another dispatcher is at work
         try:
-            while requests := pending(runs_dir):
-                request = requests[0]
-                request.path.unlink(missing_ok=True)
-                _run_one(request, max_seconds, poll)
+            while (request := take_next(runs_dir)) is not None:
+                _run_one(runs_dir, request, max_seconds, poll)
                 ran += 1
                 if after_each is not None:
                     after_each()
         finally:
             lock.release()
+        if not any(r.ready for r in pending(runs_dir)):
+            time.sleep(poll)  # only requests still being filled: ready within ms
     return ran
 
 
-def _run_one(request: Request, max_seconds: float, poll: float) -> None:
+def _run_one(runs_dir: Path, request: Request, max_seconds: float, poll: float) -> None:
     child = run_trainer(request.run_dir, request.args)
     deadline = time.monotonic() + max_seconds
     stopped_for_time = False
@@ -152,6 +273,7 @@ def _run_one(request: Request, max_seconds: float, poll: float) -> None:
             stopped_for_time = True
             child.send_signal(signal.SIGTERM)  # stops at the next batch, keeps finished epochs
         time.sleep(poll)
+    finish(runs_dir, request.run_dir, child.returncode)
     if stopped_for_time:
         minutes = max_seconds / 60
         runfiles.update_progress(

@@ -16,7 +16,8 @@ CHECKPOINT_DIR = "checkpoints"
 BACKUP_DIR = "backup"
 MODEL_DIR = "model"
 LOG_FILE = "train.log"
-LOCK_FILE = ".training.lock"
+LOCK_FILE = ".training.lock"  # in runs/: one trainer at a time
+TRAINER_LOCK_FILE = ".trainer.lock"  # in the run folder: held while this run's trainer lives
 
 SAMPLE_TEMPERATURES = (0.2, 0.5, 1.0, 1.2)
 SAMPLE_LENGTH = 400

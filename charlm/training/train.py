@@ -55,6 +55,22 @@ def is_training_active(runs_dir: Path) -> bool:
     return lock_is_held(run_lock(runs_dir))
 
 
+def trainer_lock(run_dir: Path) -> FileLock:
+    """The lock a run's own trainer holds for its whole life, so a run's status is its own:
+    the runs-wide lock says only that some run trains."""
+    return FileLock(str(Path(run_dir) / runfiles.TRAINER_LOCK_FILE))
+
+
+def trainer_alive(run_dir: Path) -> bool:
+    """True while a trainer of this run lives (probing creates no file)."""
+    if not (Path(run_dir) / runfiles.TRAINER_LOCK_FILE).is_file():
+        return False
+    try:
+        return lock_is_held(trainer_lock(run_dir))
+    except OSError:  # the folder went away while probing
+        return False
+
+
 RESERVE_FILE = ".disk-reserve"
 RESERVE_BYTES = 256 * 1024
 
@@ -121,7 +137,10 @@ def train(
         lock.acquire(timeout=5)
     except Timeout:
         raise RunBusyError(f"another training run is in progress (lock {lock.lock_file})") from None
+    own = trainer_lock(run_dir)
     try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        own.acquire(timeout=5)  # a page probing it holds it for microseconds
         recipe, corpus_path = _prepare_run(run_dir, recipe, corpus_path, resume, name, epochs)
         runfiles.update_progress(
             run_dir,
@@ -154,6 +173,7 @@ def train(
         runfiles.update_progress(run_dir, peak_memory_mb=peak_memory_mb())
         return status
     finally:
+        own.release()
         lock.release()
 
 

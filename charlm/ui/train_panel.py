@@ -183,13 +183,7 @@ def launch(
         run_dir, position = jobs.request_run(
             settings, recipe, epochs, corpus, name or None, owner, extra
         )
-    except (
-        ValueError,
-        OSError,
-        jobs.RateLimitError,
-        run_queue.QueueFullError,
-        run_queue.AlreadyQueuedError,
-    ) as exc:
+    except (ValueError, OSError, run_queue.RequestRefused) as exc:
         return "refused", safe.markdown(exc)
     st.session_state.watched_run = run_dir.name
     return "ok", text(lang, "queued", name=safe.markdown(run_dir.name), position=position)
@@ -298,16 +292,20 @@ def status_detail(lang: str, state: jobs.RunState, run_dir: Path, may_control: b
 
 def owner_actions(lang, settings, state, run_dir: Path, access, viewer) -> None:
     cols = st.columns(4)
+    if st.session_state.get("cancel_run") and not (state.active or state.status == "queued"):
+        st.warning(text(lang, "not_running"))  # the click came after the run had stopped
     if state.active or state.status == "queued":
         if cols[0].button(text(lang, "cancel"), key="cancel_run"):
-            jobs.cancel_run(run_dir)
-            st.info(text(lang, "cancelling"))
+            if jobs.cancel_run(run_dir):
+                st.info(text(lang, "cancelling"))
+            else:
+                st.warning(text(lang, "not_running"))
     elif state.status in {"interrupted", "failed", "cancelled"} and state.history:
         if cols[0].button(text(lang, "resume"), key="resume_run"):
             try:
                 position = jobs.request_resume(settings, run_dir, viewer.owner)
                 st.success(text(lang, "resumed", position=position))
-            except (run_queue.QueueFullError, run_queue.AlreadyQueuedError, OSError) as exc:
+            except (run_queue.RequestRefused, OSError) as exc:
                 st.error(safe.markdown(exc))
     if not state.active:
         if cols[1].button(text(lang, "delete"), key="delete_run"):
