@@ -241,14 +241,15 @@ def _callbacks(
         vocab,
         seed_passage,
         context,
+        max_seconds=max_seconds,
     )
     return [
-        IntervalReporter(run_dir, vocab, val_ids, context, seed_passage, max_seconds=max_seconds),
         keras.callbacks.ModelCheckpoint(
             str(run_dir / runfiles.CHECKPOINT_DIR / "epoch_{epoch:03d}.weights.h5"),
             save_weights_only=True,
         ),
-        recorder,
+        recorder,  # before the reporter: its step times must not hold the reporter's passes
+        IntervalReporter(run_dir, vocab, val_ids, context, seed_passage, max_seconds=max_seconds),
         keras.callbacks.BackupAndRestore(
             # double_checkpoint: a backup torn by SIGKILL falls back to the previous one.
             str(run_dir / runfiles.BACKUP_DIR),
