@@ -68,7 +68,7 @@ class RunRecorder(keras.callbacks.Callback):
         sample_seed: str,
         context_length: int,
         every_seconds: float = 0.5,
-        max_seconds: float | None = None,
+        clock: RemainingTime | None = None,
     ):
         super().__init__()
         self.run_dir = Path(run_dir)
@@ -79,10 +79,7 @@ class RunRecorder(keras.callbacks.Callback):
         self._last_write = 0.0
         self._epoch_start = time.monotonic()
         self._epoch = 0
-        self._batch_start = 0.0
-        curve = runfiles.read_curve(self.run_dir)  # a resumed run's training time so far
-        trained = float(curve[-1]["seconds"]) if curve else 0.0
-        self.clock = RemainingTime(max_seconds, trained)
+        self.clock = clock or RemainingTime()  # fed by IntervalReporter, which times the steps
 
     def on_epoch_begin(self, epoch, logs=None):
         # On resume, drop records of epochs that did not complete before the interruption.
@@ -95,12 +92,8 @@ class RunRecorder(keras.callbacks.Callback):
         self._epoch, self._epoch_start = epoch, time.monotonic()
         runfiles.update_progress(self.run_dir, status="running", epoch=epoch, batch=0)
 
-    def on_train_batch_begin(self, batch, logs=None):
-        self._batch_start = time.perf_counter()
-
     def on_train_batch_end(self, batch, logs=None):
         now = time.monotonic()
-        self.clock.batch_done(now, time.perf_counter() - self._batch_start)
         if now - self._last_write < self.every_seconds:
             return
         self._last_write = now
@@ -196,6 +189,7 @@ class IntervalReporter(keras.callbacks.Callback):
         self.trained = float(self.curve[-1]["seconds"]) if self.curve else 0.0
         self.steps = int(self.curve[-1]["step"]) if self.curve else 0
         self._last = self.trained
+        self.clock = RemainingTime(max_seconds, self.trained)  # the run's time left, for others
         self._batch_start = 0.0
         self._epoch = 0
         self._starts = None
@@ -207,7 +201,9 @@ class IntervalReporter(keras.callbacks.Callback):
         self._batch_start = time.perf_counter()
 
     def on_train_batch_end(self, batch, logs=None):
-        self.trained += time.perf_counter() - self._batch_start
+        step = time.perf_counter() - self._batch_start
+        self.trained += step
+        self.clock.batch_done(time.monotonic(), step)
         self.steps += 1
         spent = self.max_seconds is not None and self.trained >= self.max_seconds
         if spent or self.trained - self._last >= self.every_seconds:

@@ -233,6 +233,9 @@ def _callbacks(
 
     context = context_length(recipe)
     seed_passage = random_passage(train_text, context, rng_seed=1)
+    reporter = IntervalReporter(
+        run_dir, vocab, val_ids, context, seed_passage, max_seconds=max_seconds
+    )
     recorder = RunRecorder(
         run_dir,
         recipe.epochs,
@@ -241,15 +244,15 @@ def _callbacks(
         vocab,
         seed_passage,
         context,
-        max_seconds=max_seconds,
+        clock=reporter.clock,  # time left from the reporter's timing of the train steps
     )
     return [
+        reporter,
         keras.callbacks.ModelCheckpoint(
             str(run_dir / runfiles.CHECKPOINT_DIR / "epoch_{epoch:03d}.weights.h5"),
             save_weights_only=True,
         ),
-        recorder,  # before the reporter: its step times must not hold the reporter's passes
-        IntervalReporter(run_dir, vocab, val_ids, context, seed_passage, max_seconds=max_seconds),
+        recorder,
         keras.callbacks.BackupAndRestore(
             # double_checkpoint: a backup torn by SIGKILL falls back to the previous one.
             str(run_dir / runfiles.BACKUP_DIR),

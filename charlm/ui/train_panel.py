@@ -137,16 +137,17 @@ def launch_form(lang: str, settings: Settings, viewer: ownership.Viewer) -> None
             format_func=lambda u: text(lang, "recipe_default") if u == RECIPE_DEFAULT else str(u),
             key="train_units",
         )
+        left, right = st.columns(2)
         top = max(settings.max_run_minutes, 1)
-        minutes = st.number_input(
+        minutes = left.number_input(
             text(lang, "budget_minutes", cap=top),
             1,
             top,
             value=min(DEFAULT_MINUTES, top),
             key="train_minutes",
         )
+        name = right.text_input(text(lang, "run_name"), key="train_name", max_chars=48)
         st.caption(text(lang, "budget_note", minutes=min(DEFAULT_MINUTES, top)))
-        name = st.text_input(text(lang, "run_name"), key="train_name", max_chars=48)
         pressed = st.form_submit_button(text(lang, "train_button"), type="primary")
     if pressed:
         file = (upload.name, upload.getvalue()) if upload is not None else None
