@@ -135,7 +135,7 @@ def test_the_default_run_has_a_time_budget_and_the_form_says_it(
 ):
     from charlm.serving import run_queue
 
-    monkeypatch.setattr(run_queue, "ensure_dispatcher", lambda runs_dir: False)  # no trainer
+    no_trainer(monkeypatch)
     at = run_app({"view": "train"})
     assert at.number_input(key="train_minutes").value == 3
     assert any("default 3 minutes" in c.value for c in at.caption)
@@ -147,7 +147,17 @@ def test_the_default_run_has_a_time_budget_and_the_form_says_it(
     assert any("number 1 in line" in i.value for i in at.info)
 
 
-def test_an_upload_run_without_a_file_is_refused_in_the_pages_language(app_env, isolated_runs):
+def no_trainer(monkeypatch):
+    """A run that is queued by mistake starts no trainer process."""
+    from charlm.serving import run_queue
+
+    monkeypatch.setattr(run_queue, "ensure_dispatcher", lambda runs_dir: False)
+
+
+def test_an_upload_run_without_a_file_is_refused_in_the_pages_language(
+    app_env, isolated_runs, monkeypatch
+):
+    no_trainer(monkeypatch)
     at = run_app({"view": "train", "lang": "ko"})
     at.radio(key="train_corpus").set_value("upload")
     at = rerun(at)
@@ -236,6 +246,7 @@ def test_a_korean_page_shows_no_english_in_any_view_notice_or_refusal(
 ):
     from charlm.common import atomic
 
+    no_trainer(monkeypatch)
     run_dir = isolated_runs / "hanguk"  # a finished run with live samples to show
     atomic.write_json(run_dir / "run.json", {"name": "hanguk", "recipe": {"name": "quick"},
                                              "corpus": {"path": None}})  # fmt: skip
