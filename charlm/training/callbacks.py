@@ -244,6 +244,7 @@ class IntervalReporter(keras.callbacks.Callback):
 
 
 WARMUP_BATCHES = 20
+PACE_BATCHES = 10  # batches after warm-up before a pace is trusted
 
 
 class RemainingTime:
@@ -275,8 +276,8 @@ class RemainingTime:
             return None
         wall0, trained0, batches0 = self._warm
         wall, done = now - wall0, self.batches - batches0
-        if wall <= 0 or done <= 0:
-            return None
+        if wall <= 0 or done < PACE_BATCHES:
+            return None  # one batch's pace, a validation pass in it, once read as 210 s for 45
         left = batches_left * wall / done
         step_share = (self.trained - trained0) / wall  # train-step seconds per wall second
         if self.max_seconds is not None and step_share > 0:

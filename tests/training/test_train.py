@@ -186,7 +186,7 @@ def test_mirrored_strategy_trains_the_same_recipe(tmp_path, tiny_corpus):
 
 
 def test_time_left_ignores_the_slow_first_batches_and_is_stable():
-    from charlm.training.callbacks import WARMUP_BATCHES, RemainingTime
+    from charlm.training.callbacks import PACE_BATCHES, WARMUP_BATCHES, RemainingTime
 
     clock, now = RemainingTime(), 0.0
     for batch in range(WARMUP_BATCHES):
@@ -198,6 +198,7 @@ def test_time_left_ignores_the_slow_first_batches_and_is_stable():
         now += 1.0 + (20.0 if batch % 50 == 49 else 0.0)
         clock.batch_done(now, 1.0)
         estimates.append(clock.remaining(now, 1000 - batch))
+    assert estimates[PACE_BATCHES - 2] is None and estimates[PACE_BATCHES - 1] is not None
     assert estimates[-1] == pytest.approx((1000 - 199) * (200 + 80) / 200)
     late = estimates[100:]
     assert max(late) / min(late) < 1.25  # no swings: the mean pace, not the last epoch's
