@@ -18,6 +18,7 @@ from charlm.ui.gate import one_run_at_a_time
 from charlm.ui.loaders import (
     cell_report,
     context_influence,
+    corpus_name,
     generate,
     get_sampler,
     model_catalogue,
@@ -37,7 +38,7 @@ def main() -> None:
     default = "nietzsche-seed" if "nietzsche-seed" in models else next(iter(models), None)
     sidebar.init_from_link(list(models), default)
     lang = sidebar.language_picker()
-    header(lang)
+    header(lang, corpus_name(lang, models.get(st.session_state.get("model"))))
     view = sidebar.view_picker(lang)
     if unusable:
         names = ", ".join(safe.markdown(name) for name in unusable)
@@ -72,7 +73,7 @@ def explore_or_compare(lang, view, models, settings) -> set[str]:
         return {"model"} if models else set()
     name, path, sampler, folder, epoch = chosen
     sidebar.sampling_controls(lang, sampler.vocab.size)
-    seed_controls(lang, seed_area, folder.context_length)
+    seed_controls(lang, seed_area, folder.context_length, path)
     sidebar.text_controls(lang, with_temperature=view != "compare")
     page = sidebar.current_settings(epoch)
     if view == "compare":
@@ -121,12 +122,13 @@ FOCUS_STYLE = (
 )
 
 
-def header(lang: str) -> None:
+def header(lang: str, corpus: str) -> None:
     st.html(FOCUS_STYLE)  # style only: Streamlit keeps it out of the page's layout
     st.title(text(lang, "title"))
-    st.caption(text(lang, "subtitle"))
-    for notice in st.session_state.get("link_notices", []):
-        st.warning(text(lang, "query_notice", detail=safe.markdown(notice)), icon="🔗")
+    st.caption(text(lang, "subtitle", corpus=safe.markdown(corpus)))
+    for key, fields in st.session_state.get("link_notices", []):
+        detail = safe.markdown(text(lang, key, **fields))
+        st.warning(text(lang, "query_notice", detail=detail), icon="🔗")
     with st.expander(text(lang, "explain_title")):
         st.markdown(text(lang, "explain_body"))
 
@@ -150,7 +152,7 @@ def choose_model(lang, models, settings, seed_area):
     return name, path, sampler, folder, epoch
 
 
-def seed_controls(lang: str, area, context_length: int) -> None:
+def seed_controls(lang: str, area, context_length: int, path) -> None:
     area.text_area(
         text(lang, "seed_text"), key="seed_text", height=90, max_chars=params.SEED_TEXT_MAX
     )
@@ -158,7 +160,7 @@ def seed_controls(lang: str, area, context_length: int) -> None:
         text(lang, "another_passage"),
         key="another_passage",
         on_click=new_passage,
-        args=(context_length,),
+        args=(context_length, path),
     )
 
 
@@ -171,8 +173,11 @@ def generate_for(page: params.PageSettings, path, temperatures):
     )
 
 
-def new_passage(context_length: int) -> None:
-    st.session_state.seed_text = passage(max(context_length, 60), None)
+def new_passage(context_length: int, path) -> None:
+    """A passage of the chosen model's own held-out text (kept as is when it has none)."""
+    fresh = passage(max(context_length, 60), None, path)
+    if fresh is not None:
+        st.session_state.seed_text = fresh
 
 
 with one_run_at_a_time():

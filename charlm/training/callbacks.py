@@ -68,6 +68,7 @@ class RunRecorder(keras.callbacks.Callback):
         sample_seed: str,
         context_length: int,
         every_seconds: float = 0.5,
+        clock: RemainingTime | None = None,
     ):
         super().__init__()
         self.run_dir = Path(run_dir)
@@ -78,7 +79,7 @@ class RunRecorder(keras.callbacks.Callback):
         self._last_write = 0.0
         self._epoch_start = time.monotonic()
         self._epoch = 0
-        self._epoch_seconds: float | None = None  # the last full epoch's time
+        self.clock = clock or RemainingTime()  # fed by IntervalReporter, which times the steps
 
     def on_epoch_begin(self, epoch, logs=None):
         # On resume, drop records of epochs that did not complete before the interruption.
@@ -96,24 +97,20 @@ class RunRecorder(keras.callbacks.Callback):
         if now - self._last_write < self.every_seconds:
             return
         self._last_write = now
-        elapsed = now - self._epoch_start
         done = self._epoch + (batch + 1) / self.batches
-        remaining = estimate_remaining(
-            elapsed, batch + 1, self.batches, self.epochs - self._epoch - 1, self._epoch_seconds
-        )
+        left = (self.epochs - self._epoch) * self.batches - (batch + 1)
         runfiles.update_progress(
             self.run_dir,
             status="running",
             epoch=self._epoch,
             batch=batch + 1,
             loss=_float(logs, "loss"),
-            fraction=done / self.epochs,
-            eta_seconds=None if remaining is None else round(remaining, 1),
+            fraction=self.clock.fraction(done / self.epochs),
+            eta_seconds=_rounded(self.clock.remaining(now, left)),
         )
 
     def on_epoch_end(self, epoch, logs=None):
         seconds = time.monotonic() - self._epoch_start
-        self._epoch_seconds = seconds
         val = _float(logs, "val_loss")
         row = {
             "epoch": epoch + 1,
@@ -140,9 +137,11 @@ class RunRecorder(keras.callbacks.Callback):
             batch=0,
             loss=row["loss"],
             val_loss=val,
-            fraction=(epoch + 1) / self.epochs,
+            fraction=self.clock.fraction((epoch + 1) / self.epochs),
             seconds_per_epoch=row["seconds"],
-            eta_seconds=round(seconds * (self.epochs - epoch - 1), 1),
+            eta_seconds=_rounded(
+                self.clock.remaining(time.monotonic(), (self.epochs - epoch - 1) * self.batches)
+            ),
         )
 
     def _sample(self, snapshot: Path) -> dict[str, str]:
@@ -190,6 +189,7 @@ class IntervalReporter(keras.callbacks.Callback):
         self.trained = float(self.curve[-1]["seconds"]) if self.curve else 0.0
         self.steps = int(self.curve[-1]["step"]) if self.curve else 0
         self._last = self.trained
+        self.clock = RemainingTime(max_seconds, self.trained)  # the run's time left, for others
         self._batch_start = 0.0
         self._epoch = 0
         self._starts = None
@@ -201,7 +201,9 @@ class IntervalReporter(keras.callbacks.Callback):
         self._batch_start = time.perf_counter()
 
     def on_train_batch_end(self, batch, logs=None):
-        self.trained += time.perf_counter() - self._batch_start
+        step = time.perf_counter() - self._batch_start
+        self.trained += step
+        self.clock.batch_done(time.monotonic(), step)
         self.steps += 1
         spent = self.max_seconds is not None and self.trained >= self.max_seconds
         if spent or self.trained - self._last >= self.every_seconds:
@@ -242,19 +244,55 @@ class IntervalReporter(keras.callbacks.Callback):
 
 
 WARMUP_BATCHES = 20
+PACE_BATCHES = 10  # batches after warm-up before a pace is trusted
 
 
-def estimate_remaining(elapsed, batches_done, batches, epochs_left, last_epoch_seconds):
-    """Seconds left in the run. The first batches of an epoch carry its start-up (data
-    pipeline, a validation pass just before), so a rate from them once gave 11,000-300,000 s;
-    until WARMUP_BATCHES have run, the last full epoch's time is used instead (None if none)."""
-    if batches_done < min(WARMUP_BATCHES, batches):
-        if last_epoch_seconds is None:
+class RemainingTime:
+    """Wall-clock seconds left in a run, from its mean pace since it warmed up.
+
+    The first WARMUP_BATCHES carry graph tracing and the data pipeline's start (a rate from
+    them once gave 11,000-300,000 s), and a pace from the current epoch alone swung the
+    estimate between 8 and 14 minutes (validation passes, other processes on the CPU): the
+    mean since warm-up, validation included, only settles. With a training-time budget
+    (`max_seconds` of train steps, as IntervalReporter counts them) the earlier end wins.
+    """
+
+    def __init__(self, max_seconds: float | None = None, trained: float = 0.0):
+        self.max_seconds = max_seconds
+        self.trained = trained  # seconds spent inside train steps, this run so far
+        self.batches = 0
+        self._warm: tuple[float, float, int] | None = None  # (wall, trained, batches)
+
+    def batch_done(self, now: float, step_seconds: float) -> None:
+        """One train step ended at wall time `now` (s) after `step_seconds` of work."""
+        self.trained += step_seconds
+        self.batches += 1
+        if self.batches == WARMUP_BATCHES:
+            self._warm = (now, self.trained, self.batches)
+
+    def remaining(self, now: float, batches_left: int) -> float | None:
+        """Seconds until the run ends (its epochs or its budget); None while warming up."""
+        if self._warm is None:
             return None
-        per_batch = last_epoch_seconds / batches
-    else:
-        per_batch = elapsed / batches_done
-    return (batches - batches_done) * per_batch + epochs_left * batches * per_batch
+        wall0, trained0, batches0 = self._warm
+        wall, done = now - wall0, self.batches - batches0
+        if wall <= 0 or done < PACE_BATCHES:
+            return None  # one batch's pace, a validation pass in it, once read as 210 s for 45
+        left = batches_left * wall / done
+        step_share = (self.trained - trained0) / wall  # train-step seconds per wall second
+        if self.max_seconds is not None and step_share > 0:
+            left = min(left, max(self.max_seconds - self.trained, 0.0) / step_share)
+        return left
+
+    def fraction(self, of_epochs: float) -> float:
+        """The share of the run done: of its epochs, or of its budget when that ends first."""
+        if not self.max_seconds:
+            return of_epochs
+        return min(max(of_epochs, self.trained / self.max_seconds), 1.0)
+
+
+def _rounded(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds, 1)
 
 
 def _float(logs, key):

@@ -253,6 +253,9 @@ def _callbacks(
 
     context = context_length(recipe)
     seed_passage = random_passage(train_text, context, rng_seed=1)
+    reporter = IntervalReporter(
+        run_dir, vocab, val_ids, context, seed_passage, max_seconds=max_seconds
+    )
     recorder = RunRecorder(
         run_dir,
         recipe.epochs,
@@ -261,9 +264,10 @@ def _callbacks(
         vocab,
         seed_passage,
         context,
+        clock=reporter.clock,  # time left from the reporter's timing of the train steps
     )
     return [
-        IntervalReporter(run_dir, vocab, val_ids, context, seed_passage, max_seconds=max_seconds),
+        reporter,
         keras.callbacks.ModelCheckpoint(
             str(run_dir / runfiles.CHECKPOINT_DIR / "epoch_{epoch:03d}.weights.h5"),
             save_weights_only=True,

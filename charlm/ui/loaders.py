@@ -18,7 +18,9 @@ from charlm.generation.artifacts import (
 )
 from charlm.generation.sampler import Generation, Sampler
 from charlm.serving import ownership
-from charlm.text.corpus import CorpusError, load_corpus, random_passage
+from charlm.serving.jobs import UPLOAD_FILE
+from charlm.text.corpus import NIETZSCHE_SHA256, CorpusError, load_corpus, random_passage
+from charlm.ui import strings
 from charlm.ui.memo import SharedCache
 
 # The preface's opening line: the seed text when no corpus copy is available.
@@ -80,11 +82,42 @@ def corpus_text() -> str | None:
         return None
 
 
-def passage(length: int, rng_seed: int | None) -> str:
+def trained_on_nietzsche(metadata: dict | None) -> bool:
+    corpus = (metadata or {}).get("corpus") or {}
+    return corpus.get("sha256") == NIETZSCHE_SHA256 or corpus.get("source") == "nietzsche.txt"
+
+
+def passage(length: int, rng_seed: int | None, path: Path | None = None) -> str | None:
+    """A random passage of about `length` characters in the model's own language: from its
+    folder's held-out text (heldout.txt); for a Nietzsche model without one, from the corpus
+    (or the preface's line). None for any other model without held-out text."""
+    if path is not None:
+        try:
+            folder = open_model_folder(path)
+        except ArtifactError:
+            return None
+        if held := folder.heldout_text():
+            return random_passage(held, length, rng_seed)
+        if not trained_on_nietzsche(folder.metadata):
+            return None
     text = corpus_text()
     if text is None:
         return FALLBACK_SEED[-length:]
     return random_passage(text, length, rng_seed)
+
+
+def corpus_name(lang: str, entry: dict | None) -> str:
+    """What a model learned from, in words: Nietzsche's book, the text uploaded for a run, or
+    the corpus file's name (from the model's metadata)."""
+    corpus = (entry or {}).get("corpus") or {}
+    if trained_on_nietzsche(entry):
+        return strings.text(lang, "corpus_nietzsche")
+    source = corpus.get("source")
+    if source == UPLOAD_FILE and entry.get("name"):
+        return strings.text(lang, "corpus_uploaded", model=entry["name"])
+    if source:
+        return strings.text(lang, "corpus_file", name=source)
+    return strings.text(lang, "corpus_unknown")
 
 
 def generate(

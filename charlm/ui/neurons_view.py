@@ -19,6 +19,14 @@ KINDS = ("cell", "hidden")
 OWN_TEXT_MAX = 3000
 PASSAGE_CHARS = 800
 SHOWN_PER_FEATURE = 3
+# Below this |r| a cell explains under 4% of a feature's variance: listing it as "tracking"
+# the feature would teach a class something the model does not do.
+MIN_CORRELATION = 0.2
+# A report names the text it read; these sources have words in the strings table.
+SOURCE_KEYS = {
+    "validation split": "report_source_validation",
+    "heldout.txt": "report_source_heldout",
+}
 WIDGETS = {"neuron_source", "neuron_text", "neuron_layer", "neuron_kind", "neuron_unit"}
 
 
@@ -56,7 +64,7 @@ def neurons_view(lang: str, path: Path, epoch, units: tuple[int, ...], gen: Gene
 
 def strongest_cell(report: dict) -> tuple[int, str, int]:
     """(layer, kind, unit) of the found cell with the largest |correlation|."""
-    entries = [entry for cells in report["features"].values() for entry in cells]
+    entries = [entry for cells in report["features"].values() for entry in tracking(cells)]
     if not entries:
         return 0, "cell", 0
     best = max(entries, key=lambda entry: abs(entry["correlation"]))
@@ -139,7 +147,7 @@ def show_cell(lang, shown: str, values, layer: int, kind: str, unit: int) -> Non
 def cell_example(lang, path, epoch, report: dict, layer: int, kind: str, unit: int) -> None:
     """Where the chosen cell shows its feature best, when discovery found it."""
     for feature, cells in report["features"].items():
-        for entry in cells:
+        for entry in tracking(cells):
             if (entry["layer"], entry["kind"], entry["unit"]) == (layer, kind, unit):
                 example = entry.get("example") or ""
                 if not example:
@@ -161,15 +169,34 @@ def cell_example(lang, path, epoch, report: dict, layer: int, kind: str, unit: i
                 return
 
 
+def tracking(cells: list[dict]) -> list[dict]:
+    """The cells whose |correlation| with a feature reaches MIN_CORRELATION."""
+    return [entry for entry in cells if abs(entry["correlation"]) >= MIN_CORRELATION]
+
+
+def report_source(lang: str, source) -> str:
+    key = SOURCE_KEYS.get(source)
+    return text(lang, key) if key else safe.markdown(source or "")
+
+
 def cells_that_track(lang: str, report: dict, units: tuple[int, ...]) -> None:
     st.subheader(text(lang, "tracks_title"))
     st.caption(
-        text(lang, "tracks_help", chars=report.get("characters", 0), source=report.get("source"))
+        text(
+            lang,
+            "tracks_help",
+            chars=report.get("characters", 0),
+            source=report_source(lang, report.get("source")),
+            r=MIN_CORRELATION,
+        )
     )
     for feature, cells in report["features"].items():
         label, *columns = st.columns([3, 2, 2, 2], vertical_alignment="center")
         label.markdown(f"**{text(lang, f'feature_{feature}')}**")
-        for column, entry in zip(columns, cells[:SHOWN_PER_FEATURE]):
+        found = tracking(cells)
+        if not found:
+            columns[0].caption(text(lang, "tracks_no_cell", r=MIN_CORRELATION))
+        for column, entry in zip(columns, found[:SHOWN_PER_FEATURE]):
             layer, kind, unit = entry["layer"], entry["kind"], entry["unit"]
             if layer >= len(units) or unit >= units[layer]:
                 continue  # a report from another model shape: never offer a missing cell

@@ -1,7 +1,8 @@
 """Page settings <-> URL query parameters, with clamping. Pure Python: no Streamlit.
 
 Every value in a link is checked: out-of-range numbers are clamped, unknown or malformed
-values are ignored, and each change is reported so the page can show a notice.
+values are ignored, and each change is reported so the page can show a notice. A notice is
+(strings key, fields), so the page says it in its own language.
 """
 
 from __future__ import annotations
@@ -35,11 +36,14 @@ class PageSettings:
     view: str = "explore"
     compare_greedy: bool = False  # a greedy (argmax) column beside the compared temperatures
     step: int | None = None  # the step inspector's position (a click on a character sets it)
-    notices: list[str] = field(default_factory=list)
+    notices: list[tuple[str, dict]] = field(default_factory=list)  # (strings key, fields)
 
 
-def parse_compare(text: str) -> tuple[tuple[float, ...], list[str]]:
-    """'0.2, 0.5, x' -> ((0.2, 0.5), ['x']); values out of range are rejected, not clamped."""
+def parse_compare(
+    text: str, limit: int | None = MAX_COMPARE
+) -> tuple[tuple[float, ...], list[str]]:
+    """'0.2, 0.5, x' -> ((0.2, 0.5), ['x']); values out of range are rejected, not clamped.
+    Only the first `limit` distinct values are kept (None: all)."""
     values, rejected = [], []
     for item in str(text).replace(";", ",").split(","):
         item = item.strip()
@@ -52,7 +56,7 @@ def parse_compare(text: str) -> tuple[tuple[float, ...], list[str]]:
             continue
         if not math.isfinite(value) or not T_MIN <= value <= T_MAX:
             rejected.append(item)
-        elif round(value, 2) not in values and len(values) < MAX_COMPARE:
+        elif round(value, 2) not in values and (limit is None or len(values) < limit):
             values.append(round(value, 2))
     return tuple(values), rejected
 
@@ -61,10 +65,10 @@ def _number(raw: str, kind, notices: list[str], name: str):
     try:
         value = kind(float(raw)) if kind is int else kind(raw)
     except (TypeError, ValueError, OverflowError):
-        notices.append(f"{name}={raw!r} is not a number; ignored")
+        notices.append(("link_not_number", {"name": name, "raw": repr(raw)}))
         return None
     if isinstance(value, float) and not math.isfinite(value):
-        notices.append(f"{name}={raw!r} is not a finite number; ignored")
+        notices.append(("link_not_finite", {"name": name, "raw": repr(raw)}))
         return None
     return value
 
@@ -72,7 +76,8 @@ def _number(raw: str, kind, notices: list[str], name: str):
 def _clamped(value, low, high, notices, name):
     clamped = min(max(value, low), high)
     if clamped != value:
-        notices.append(f"{name}={value} is outside {low}–{high}; using {clamped}")
+        fields = {"name": name, "value": value, "low": low, "high": high, "clamped": clamped}
+        notices.append(("link_clamped", fields))
     return clamped
 
 
@@ -87,7 +92,8 @@ def from_query(
         if get["model"] in models:
             settings.model = get["model"]
         else:
-            notes.append(f"model={get['model']!r} is not available; using {default_model!r}")
+            fields = {"model": repr(get["model"]), "default": repr(default_model)}
+            notes.append(("link_no_model", fields))
     if "t" in get and (t := _number(get["t"], float, notes, "t")) is not None:
         settings.temperature = round(_clamped(t, T_MIN, T_MAX, notes, "t"), 2)
     if "greedy" in get:
@@ -99,7 +105,7 @@ def from_query(
     if "seed" in get:
         text = str(get["seed"])
         if len(text) > SEED_TEXT_MAX:
-            notes.append(f"seed text longer than {SEED_TEXT_MAX} characters; cut")
+            notes.append(("link_seed_cut", {"max": SEED_TEXT_MAX}))
         settings.seed_text = text[:SEED_TEXT_MAX]
     if "rng" in get and (r := _number(get["rng"], int, notes, "rng")) is not None:
         settings.rng_seed = _clamped(r, 0, RNG_MAX, notes, "rng")
@@ -111,17 +117,20 @@ def from_query(
         if get["lang"] in {"en", "ko"}:
             settings.lang = get["lang"]
         else:
-            notes.append(f"lang={get['lang']!r} is not supported; using English")
+            notes.append(("link_bad_lang", {"value": repr(get["lang"])}))
     if "cmp" in get:
-        values, rejected = parse_compare(get["cmp"])
+        values, rejected = parse_compare(get["cmp"], limit=None)
         if rejected:
-            notes.append(f"cmp: ignored {', '.join(rejected)}")
-        settings.compare = values or DEFAULT_COMPARE
+            notes.append(("link_cmp_ignored", {"items": ", ".join(rejected)}))
+        if len(values) > MAX_COMPARE:
+            left_out = ", ".join(f"{t:g}" for t in values[MAX_COMPARE:])
+            notes.append(("link_cmp_extra", {"max": MAX_COMPARE, "items": left_out}))
+        settings.compare = values[:MAX_COMPARE] or DEFAULT_COMPARE
     if "view" in get:
         if get["view"] in VIEWS:
             settings.view = get["view"]
         else:
-            notes.append(f"view={get['view']!r} is not a view; showing explore")
+            notes.append(("link_bad_view", {"view": repr(get["view"])}))
     if "step" in get and (n := _number(get["step"], int, notes, "step")) is not None:
         settings.step = _clamped(n, 1, LEN_MAX, notes, "step")
     if "epoch" in get and (e := _number(get["epoch"], int, notes, "epoch")) is not None:

@@ -100,10 +100,23 @@ def teacher_box(lang: str, passphrase: str, viewer: ownership.Viewer) -> None:
 RECIPE_CHOICES = ("quick", "seed", "fast")
 RECIPE_DEFAULT = 0  # the units choice that keeps the recipe's own
 UNIT_CHOICES = (RECIPE_DEFAULT, 32, 64, 128, 256, 512)
+# A lesson's worth of training: the quick recipe writes readable words after about a minute
+# of training, and its full 30 epochs took 10-14 minutes on two shared cores.
+DEFAULT_MINUTES = 3
 
 
 def launch_form(lang: str, settings: Settings, viewer: ownership.Viewer) -> None:
-    with st.form("train_form"):
+    """The corpus choice and the uploader sit outside the form, so the uploader shows only
+    for "upload" and a short file is named at once; Enter in a box never submits the form."""
+    source = st.radio(
+        text(lang, "corpus"),
+        ["nietzsche", "upload"],
+        horizontal=True,
+        key="train_corpus",
+        format_func=lambda s: text(lang, f"corpus_{s}"),
+    )
+    upload = uploader(lang, settings) if source == "upload" else None
+    with st.form("train_form", enter_to_submit=False):
         cols = st.columns(3)
         recipe = cols[0].radio(
             text(lang, "recipe"),
@@ -126,19 +139,21 @@ def launch_form(lang: str, settings: Settings, viewer: ownership.Viewer) -> None
             format_func=lambda u: text(lang, "recipe_default") if u == RECIPE_DEFAULT else str(u),
             key="train_units",
         )
-        source = st.radio(
-            text(lang, "corpus"),
-            ["nietzsche", "upload"],
-            horizontal=True,
-            key="train_corpus",
-            format_func=lambda s: text(lang, f"corpus_{s}"),
+        left, right = st.columns(2)
+        top = max(settings.max_run_minutes, 1)
+        minutes = left.number_input(
+            text(lang, "budget_minutes", cap=top),
+            1,
+            top,
+            value=min(DEFAULT_MINUTES, top),
+            key="train_minutes",
         )
-        upload = st.file_uploader(text(lang, "upload"), type=["txt"], key="train_upload")
-        st.caption(text(lang, "upload_private"))
-        name = st.text_input(text(lang, "run_name"), key="train_name", max_chars=48)
+        name = right.text_input(text(lang, "run_name"), key="train_name", max_chars=48)
+        st.caption(text(lang, "budget_note", minutes=min(DEFAULT_MINUTES, top)))
         pressed = st.form_submit_button(text(lang, "train_button"), type="primary")
     if pressed:
         file = (upload.name, upload.getvalue()) if upload is not None else None
+        extra = ("--max-seconds", str(int(minutes) * 60)) if minutes else ()
         outcome, message = launch(
             settings,
             recipe,
@@ -149,8 +164,46 @@ def launch_form(lang: str, settings: Settings, viewer: ownership.Viewer) -> None
             name,
             lang,
             viewer,
+            extra,
         )
-        (st.success if outcome == "ok" else st.warning)(message)
+        if outcome != "ok":  # a queued run speaks for itself below, from its live state
+            st.warning(message)
+
+
+# Streamlit's own uploader text is English ("Upload", "200MB per file • TXT"): hidden here,
+# our caption above says the same in the page's language. Only our own strings go in.
+def _uploader_style(button: str) -> str:
+    label = button.replace("\\", "").replace('"', "")
+    return (
+        "<style>"
+        '[data-testid="stFileUploaderDropzoneInstructions"]{display:none}'
+        '[data-testid="stFileUploaderDropzone"] button span:not([data-testid="stIconMaterial"])'
+        "{display:none}"
+        f'[data-testid="stFileUploaderDropzone"] button::after{{content:"{label}"}}'
+        "</style>"
+    )
+
+
+def uploader(lang: str, settings: Settings):
+    """The .txt uploader, with its limits in the page's language; a file under the minimum
+    is named at once, not only after pressing Train."""
+    st.html(_uploader_style(text(lang, "upload_button")))
+    st.caption(text(lang, "upload_limits", mb=settings.max_upload_mb))
+    upload = st.file_uploader(
+        text(lang, "upload", min=jobs.MIN_UPLOAD_CHARS),
+        type=["txt"],
+        key="train_upload",
+        max_upload_size=settings.max_upload_mb,
+    )
+    st.caption(text(lang, "upload_private"))
+    if upload is not None:
+        try:
+            chars = len(upload.getvalue().decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            chars = None  # Train names the problem, with the byte that is wrong
+        if chars is not None and chars < jobs.MIN_UPLOAD_CHARS:
+            st.warning(text(lang, "upload_short", chars=chars, min=jobs.MIN_UPLOAD_CHARS))
+    return upload
 
 
 def launch(
@@ -163,9 +216,11 @@ def launch(
     name: str,
     lang: str,
     viewer: ownership.Viewer | None = None,
+    extra: tuple[str, ...] = (),
 ) -> tuple[str, str]:
     """What the Train button does: ("ok" | "refused", message). Nothing starts on bad input.
-    Epochs None and units RECIPE_DEFAULT keep the recipe's own (epochs capped by settings)."""
+    Epochs None and units RECIPE_DEFAULT keep the recipe's own (epochs capped by settings);
+    `extra` are more trainer options (a time budget: "--max-seconds", "180")."""
     corpus = None
     if source == "upload":
         if upload is None:
@@ -178,7 +233,7 @@ def launch(
     owner = viewer.owner if viewer else None
     if epochs is None and recipe in RECIPES:
         epochs = min(RECIPES[recipe]().epochs, settings.max_epochs)
-    extra = ("--units", str(units)) if units != RECIPE_DEFAULT else ()
+    extra = (*extra, *(("--units", str(units)) if units != RECIPE_DEFAULT else ()))
     try:
         run_dir, position = jobs.request_run(
             settings, recipe, epochs, corpus, name or None, owner, extra
@@ -272,8 +327,8 @@ def status_detail(lang: str, state: jobs.RunState, run_dir: Path, may_control: b
     )
     st.progress(min(max(fraction, 0.0), 1.0), text=label)
     if state.active and progress.get("eta_seconds") is not None:
-        eta = float(progress["eta_seconds"])
-        st.caption(text(lang, "eta", minutes=eta // 60, seconds=eta % 60))
+        minutes, seconds = minutes_seconds(float(progress["eta_seconds"]))
+        st.caption(text(lang, "eta", minutes=minutes, seconds=seconds))
     elif state.status == "failed":
         st.error(text(lang, "failed", message=safe.markdown(progress.get("message", ""))))
         if may_control:
@@ -288,6 +343,11 @@ def status_detail(lang: str, state: jobs.RunState, run_dir: Path, may_control: b
             text(lang, "cancelled", epochs=len(state.history))
             + (f" ({safe.markdown(note)})" if note else "")
         )
+
+
+def minutes_seconds(seconds: float) -> tuple[int, int]:
+    """719.6 -> (12, 0): rounded to the second first, so it never reads "11 min 60 s"."""
+    return divmod(max(round(seconds), 0), 60)
 
 
 def owner_actions(lang, settings, state, run_dir: Path, access, viewer) -> None:

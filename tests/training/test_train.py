@@ -185,13 +185,35 @@ def test_mirrored_strategy_trains_the_same_recipe(tmp_path, tiny_corpus):
     assert open_model_folder(run_dir / "model").metadata["epochs_trained"] == 1
 
 
-def test_time_left_ignores_the_slow_first_batches_of_an_epoch():
-    from charlm.training.callbacks import estimate_remaining
+def test_time_left_ignores_the_slow_first_batches_and_is_stable():
+    from charlm.training.callbacks import PACE_BATCHES, WARMUP_BATCHES, RemainingTime
 
-    # batch 1 of epoch 2 took 30 s of start-up: no jump to 30 s x 1000 batches
-    assert estimate_remaining(30.0, 1, 1000, 1, last_epoch_seconds=40.0) == pytest.approx(79.96)
-    assert estimate_remaining(30.0, 1, 1000, 1, last_epoch_seconds=None) is None
-    assert estimate_remaining(10.0, 500, 1000, 0, last_epoch_seconds=None) == pytest.approx(10.0)
+    clock, now = RemainingTime(), 0.0
+    for batch in range(WARMUP_BATCHES):
+        now += 30.0 if batch == 0 else 1.0  # the first step traces the graph
+        clock.batch_done(now, 1.0)
+        assert clock.remaining(now, 1000) is None  # still warming up
+    estimates = []
+    for batch in range(200):  # a steady 1 s a batch, with a 20 s validation pass every 50
+        now += 1.0 + (20.0 if batch % 50 == 49 else 0.0)
+        clock.batch_done(now, 1.0)
+        estimates.append(clock.remaining(now, 1000 - batch))
+    assert estimates[PACE_BATCHES - 2] is None and estimates[PACE_BATCHES - 1] is not None
+    assert estimates[-1] == pytest.approx((1000 - 199) * (200 + 80) / 200)
+    late = estimates[100:]
+    assert max(late) / min(late) < 1.25  # no swings: the mean pace, not the last epoch's
+
+
+def test_time_left_ends_at_the_time_budget_when_that_comes_first():
+    from charlm.training.callbacks import WARMUP_BATCHES, RemainingTime
+
+    clock, now = RemainingTime(max_seconds=120.0), 0.0
+    for _ in range(WARMUP_BATCHES + 40):
+        now += 1.25  # 1 s of train step and 0.25 s of reporting per batch
+        clock.batch_done(now, 1.0)
+    # 60 s of the 120 s budget trained; 60 more take 75 s of wall time, not 10,000 batches
+    assert clock.remaining(now, 10_000) == pytest.approx(75.0)
+    assert clock.fraction(0.01) == pytest.approx(0.5)
 
 
 def test_training_time_budget_ends_as_done_with_a_curve_of_samples(tmp_path, tiny_corpus):
