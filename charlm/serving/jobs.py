@@ -66,6 +66,12 @@ class RunState:
         return "\n".join(text.replace("\r", "\n").splitlines()[-lines:])
 
 
+def trainer_args(**options) -> list[str]:
+    """Trainer options as `--name=value` words: a value that begins with "-" (a run named
+    "--help" or "-x") stays a value and is never read as an option."""
+    return [f"--{key.replace('_', '-')}={value}" for key, value in options.items()]
+
+
 def slugify(name: str) -> str:
     slug = re.sub(r"[^a-z0-9_-]+", "-", name.strip().lower()).strip("-_")
     return slug[:48] or "run"
@@ -97,9 +103,9 @@ def start_run(
     if is_training_active(runs_dir):
         raise RunBusyError("another training run is in progress")
     run_dir = new_run_dir(runs_dir, name)
-    args = ["--recipe", recipe, "--epochs", str(epochs), "--name", name or run_dir.name]
+    args = trainer_args(recipe=recipe, epochs=epochs, name=name or run_dir.name)
     if corpus_path is not None:
-        args += ["--corpus", str(corpus_path)]
+        args += trainer_args(corpus=corpus_path)
     child = trainer_process.run_trainer(run_dir, args + list(extra_args))
     try:
         trainer_process.await_start(child, run_dir)
@@ -169,12 +175,12 @@ def request_run(
     ensure_usable(runs_dir)
     run_dir = new_run_dir(runs_dir, name)
     run_dir.mkdir(parents=True)
-    args = ["--recipe", recipe, "--epochs", str(epochs), "--name", name or run_dir.name]
+    args = trainer_args(recipe=recipe, epochs=epochs, name=name or run_dir.name)
     try:
         if upload is not None:
             corpus = run_dir / UPLOAD_FILE  # inside the run: two uploads never share a name
             atomic.write_text(corpus, upload[1])
-            args += ["--corpus", str(corpus.resolve())]
+            args += trainer_args(corpus=corpus.resolve())
         ownership.write_access(run_dir, ownership.new_access(owner, private=upload is not None))
         position = run_queue.enqueue(
             runs_dir, run_dir, args + list(extra_args), owner, settings.max_queue

@@ -176,7 +176,7 @@ def launch(
     owner = viewer.owner if viewer else None
     if epochs is None and recipe in RECIPES:
         epochs = min(RECIPES[recipe]().epochs, settings.max_epochs)
-    extra = ("--units", str(units)) if units != RECIPE_DEFAULT else ()
+    extra = tuple(jobs.trainer_args(units=units)) if units != RECIPE_DEFAULT else ()
     try:
         run_dir, position = jobs.request_run(
             settings, recipe, epochs, corpus, name or None, owner, extra

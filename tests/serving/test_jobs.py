@@ -155,3 +155,31 @@ def test_train_button_path_runs_an_uploaded_corpus_to_a_listed_model(isolated_ru
     run = json.loads((run_dir / "run.json").read_text())
     assert run["recipe"]["units"] == 32 and run["corpus"]["path"].endswith("from-button/corpus.txt")
     assert "runs/from-button" in list_models(runs_dir=isolated_runs)
+
+
+def test_run_names_that_look_like_options_train_through_the_queue(
+    isolated_runs, tiny_corpus, monkeypatch
+):
+    """A run named "--help" or "-x" is a name, never a trainer option (issue 19, item 4)."""
+    from charlm.common.settings import load_settings
+
+    monkeypatch.setenv("CHARLM_RUN_INTERVAL", "0")
+    settings = load_settings()
+    tiny = tuple(jobs.trainer_args(units=16, maxlen=20, corpus=tiny_corpus))
+    runs = [
+        jobs.request_run(settings, "seed", 1, None, name, owner, tiny)[0]
+        for name, owner in (("--help", "a"), ("-x", "b"))
+    ]
+    for run_dir in runs:
+        state = wait_status(run_dir, {"done", "failed", "cancelled"}, timeout=240)
+        assert state.status == "done", state.log_tail()
+    names = [json.loads((r / "run.json").read_text())["name"] for r in runs]
+    assert names == ["--help", "-x"]
+
+
+def test_trainer_args_keep_values_that_begin_with_a_dash():
+    from charlm.cli import build_parser
+
+    argv = ["train", "--out=runs/x", *jobs.trainer_args(name="--help", corpus="-x.txt")]
+    args = build_parser().parse_args(argv)
+    assert (args.name, args.corpus) == ("--help", "-x.txt")
