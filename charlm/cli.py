@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from charlm.generation import temperature as tmath
+from charlm.training import runfiles
 from charlm.training.recipes import RECIPES, make_recipe, recipe_fields
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -85,7 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_train(commands) -> None:
     train = commands.add_parser("train", help="train a recipe into a run folder")
-    train.add_argument("--recipe", choices=sorted(RECIPES), default="seed", help="model recipe")
+    train.add_argument(
+        "--recipe", choices=sorted(RECIPES), default=None, help="model recipe (default: seed)"
+    )
     train.add_argument("--out", required=True, type=Path, help="run folder, e.g. runs/NAME")
     train.add_argument(
         "--corpus", default=None, help="text file to train on (default: the Nietzsche corpus)"
@@ -174,7 +177,16 @@ def _add_evaluate_export_models(commands) -> None:
     dispatch.add_argument("--runs", type=Path, default=None, help="runs folder (CHARLM_RUNS)")
 
 
+def utf8_console() -> None:
+    """Write UTF-8 whatever the console's encoding: a Windows redirect (cp1252) cannot hold
+    Korean text or the unknown symbol, and would end in UnicodeEncodeError and an empty file."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure") and (stream.encoding or "").lower() != "utf-8":
+            stream.reconfigure(encoding="utf-8", errors="backslashreplace")
+
+
 def main(argv=None) -> int:
+    utf8_console()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -201,13 +213,18 @@ def cmd_train(args) -> int:
 
     lower_priority()
     check_out_folder(args.out, args.resume)
-    if args.corpus and not args.resume:
-        check_corpus_file(args.corpus, args.recipe)
     overrides = {field: getattr(args, field) for field in recipe_fields()}
-    try:
-        recipe = None if args.resume else make_recipe(args.recipe, **overrides)
-    except ValueError as exc:
-        raise CliError(str(exc)) from None
+    if args.resume:
+        check_resume_options(args, overrides)
+        recipe = None
+    else:
+        if args.corpus:
+            check_corpus_file(args.corpus, args.recipe or "seed")
+        try:
+            recipe = make_recipe(args.recipe or "seed", **overrides)
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+        check_corpus_fits(args.corpus, recipe)
     try:
         status = train(
             args.out,
@@ -228,8 +245,64 @@ def cmd_train(args) -> int:
         if exc.errno == errno.ENOSPC:
             raise CliError(f"the disk is full: {args.out} keeps its completed epochs") from None
         raise CliError(f"cannot write the run folder {args.out}: {exc}") from None
+    if status == "cancelled" and not runfiles.read_history(args.out):
+        print(f"run stopped before its first epoch ended: nothing was saved in {args.out}")
+        return 1
     print(f"run {status}: {args.out}")
     return 0
+
+
+def check_corpus_fits(corpus: str | None, recipe) -> None:
+    """Sizes first: a text too short for the recipe's context ends here, before any run folder."""
+    from charlm.text.corpus import CorpusError, open_corpus, split_text
+    from charlm.training.data import TextTooShortError, check_text_fits
+
+    try:
+        train_text, val_text = split_text(open_corpus(corpus).text)
+        check_text_fits(recipe, len(train_text), len(val_text))
+    except (CorpusError, TextTooShortError) as exc:
+        raise CliError(str(exc)) from None
+
+
+# Options a resumed run may change: how long it goes on, and how it is run.
+RESUME_MAY_CHANGE = {"epochs"}
+
+
+def check_resume_options(args, overrides: dict) -> None:
+    """--resume continues the run as it was made; an option that contradicts it is refused."""
+    from charlm.common import atomic
+
+    run = atomic.read_json(args.out / runfiles.RUN_FILE)
+    if not isinstance(run, dict) or not isinstance(run.get("recipe"), dict):
+        raise CliError(f"cannot resume: {args.out} holds no run (no readable run.json)")
+    recipe = run["recipe"]
+    corpus = (run.get("corpus") or {}).get("path")
+    clashes = []
+    if args.recipe is not None and args.recipe != recipe.get("name"):
+        clashes.append(f"--recipe {args.recipe} (the run's is {recipe.get('name')})")
+    if args.corpus is not None and not _same_file(args.corpus, corpus):
+        clashes.append(f"--corpus {args.corpus} (the run's is {corpus or 'nietzsche'})")
+    if args.name is not None and args.name != run.get("name"):
+        clashes.append(f"--name {args.name} (the run's is {run.get('name')})")
+    for field, value in overrides.items():
+        if value is not None and field not in RESUME_MAY_CHANGE and value != recipe.get(field):
+            option = "--" + field.replace("_", "-")
+            clashes.append(f"{option} {value} (the run's is {recipe.get(field, 'not set')})")
+    if clashes:
+        raise CliError(
+            f"--resume continues {args.out} as it was made, so it cannot take "
+            + "; ".join(clashes)
+            + ". Start a new run with another --out instead."
+        )
+
+
+def _same_file(given: str, recorded: str | None) -> bool:
+    if recorded is None or recorded == "nietzsche":
+        return given == "nietzsche"
+    try:
+        return Path(given).resolve() == Path(recorded).resolve()
+    except OSError:
+        return False
 
 
 def _load(model: str, epoch=None):
@@ -290,8 +363,12 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_export(args) -> int:
+    from charlm.generation.artifacts import ArtifactError
+    from charlm.text.corpus import CorpusError
     from charlm.training.export import export_with_corpus
 
+    if not (args.run / runfiles.RUN_FILE).is_file():
+        raise CliError(f"{args.run} is not a run folder (it has no {runfiles.RUN_FILE})")
     try:
         path = export_with_corpus(
             args.run,
@@ -301,8 +378,10 @@ def cmd_export(args) -> int:
             snapshot_epochs=args.snapshot_epochs,
             snapshot_dtype=args.snapshot_dtype,
         )
-    except ValueError as exc:
+    except (ValueError, ArtifactError, CorpusError) as exc:
         raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(f"cannot write {args.to}: {exc.strerror or exc}") from None
     print(f"exported {args.run} -> {path}")
     return 0
 

@@ -13,7 +13,7 @@ from charlm.serving import jobs, ownership, run_queue
 from charlm.training import runfiles
 from charlm.training.recipes import RECIPES
 from charlm.ui import charts, identity, safe
-from charlm.ui.strings import status_label, text
+from charlm.ui.strings import error_text, status_label, text
 
 POLL_SECONDS = 2
 
@@ -172,7 +172,7 @@ def launch(
             text_in = jobs.validate_upload(upload[0], upload[1], settings.max_upload_mb, recipe)
             corpus = (upload[0], text_in)
         except jobs.UploadError as exc:
-            return "refused", safe.markdown(exc)
+            return "refused", error_text(lang, exc)
     owner = viewer.owner if viewer else None
     if epochs is None and recipe in RECIPES:
         epochs = min(RECIPES[recipe]().epochs, settings.max_epochs)
@@ -188,7 +188,7 @@ def launch(
         run_queue.QueueFullError,
         run_queue.AlreadyQueuedError,
     ) as exc:
-        return "refused", safe.markdown(exc)
+        return "refused", error_text(lang, exc)
     st.session_state.watched_run = run_dir.name
     return "ok", text(lang, "queued", name=safe.markdown(run_dir.name), position=position)
 

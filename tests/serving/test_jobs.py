@@ -101,6 +101,9 @@ GOOD = ("word " * 3000).encode()
         (b"too short", "at least 10,000"),
         ("".join(chr(0x4E00 + i) for i in range(300)).encode() * 40, "300 distinct"),
         (b"x" * (2 * 1024 * 1024 + 1), "limit is 2 MB"),
+        (b"a" * 20_000, "only 1 distinct"),
+        (b"ab\r\n" * 5_000, "only 3 distinct"),
+        ("plain words ".encode("utf-16-le") * 1000, "UTF-16 text without a byte order mark"),
     ],
 )
 def test_upload_cases_are_refused_with_a_reason(data, match):
@@ -183,3 +186,44 @@ def test_trainer_args_keep_values_that_begin_with_a_dash():
     argv = ["train", "--out=runs/x", *jobs.trainer_args(name="--help", corpus="-x.txt")]
     args = build_parser().parse_args(argv)
     assert (args.name, args.corpus) == ("--help", "-x.txt")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_notepad_unicode_upload_is_read_with_unified_line_breaks(encoding):
+    text = ("Line one of a text\r\n" * 700).encode(encoding)
+    decoded = jobs.validate_upload("notepad.txt", text, max_mb=2)
+    assert decoded == "Line one of a text\n" * 700
+
+
+def test_upload_refusals_and_the_rate_limit_are_said_in_the_pages_language(
+    isolated_runs, monkeypatch
+):
+    from charlm.common.settings import load_settings
+    from charlm.ui.train_panel import launch
+
+    settings = load_settings()
+    bad = {
+        "short.txt": b"a few words",
+        "aaa.txt": b"a" * 20_000,
+        "blob.txt": b"\x00\x01" * 20_000,
+        "**b**.txt": b"",
+    }
+    for name, data in bad.items():
+        outcome, message = launch(settings, "quick", 1, 0, "upload", (name, data), "", "ko")
+        assert outcome == "refused" and "파일" in message, message
+    assert "\\*\\*b\\*\\*" in message  # the file name stays literal Markdown
+    monkeypatch.setenv("CHARLM_RUN_INTERVAL", "600")
+    settings = load_settings()
+    monkeypatch.setattr(jobs.quotas, "seconds_until_allowed", lambda *a: 42.0)
+    outcome, message = launch(settings, "quick", 1, 0, "nietzsche", None, "", "ko")
+    assert outcome == "refused" and "42초 뒤에" in message
+    with pytest.raises(jobs.RateLimitError, match="try again in 42 s"):
+        jobs.request_run(settings, "quick", 1, None, None, "someone")
+
+
+def test_keyed_errors_have_their_english_in_the_string_table():
+    from charlm.ui import strings
+
+    english = {**jobs.UploadError.ENGLISH, **jobs.RateLimitError.ENGLISH}
+    for key, template in english.items():
+        assert strings.table("en")[key] == template and key in strings.table("ko")
