@@ -10,10 +10,9 @@ from __future__ import annotations
 import streamlit as st
 
 from charlm.common.memory import limit_malloc_arenas
-from charlm.common.settings import load_settings
 from charlm.generation import temperature as tmath
 from charlm.generation.artifacts import ArtifactError
-from charlm.ui import compare, explore, identity, neurons_view, params, safe, sidebar
+from charlm.ui import compare, explore, identity, neurons_view, page_settings, params, safe, sidebar
 from charlm.ui.gate import one_run_at_a_time
 from charlm.ui.loaders import (
     cell_report,
@@ -32,7 +31,7 @@ st.set_page_config(page_title="charlm · temperature explorer", page_icon="🌡�
 
 
 def main() -> None:
-    settings = load_settings()
+    settings = page_settings.load()
     models, unusable = models_for(identity.viewer(teacher_passphrase(settings)), settings)
     default = "nietzsche-seed" if "nietzsche-seed" in models else next(iter(models), None)
     sidebar.init_from_link(list(models), default)

@@ -173,6 +173,10 @@ def _add_evaluate_export_models(commands) -> None:
         "--chars", type=_positive_int, default=None, help="validation characters to read"
     )
 
+    commands.add_parser(
+        "settings", help="check the CHARLM_* settings (as the app reads them) before serving"
+    )
+
     dispatch = commands.add_parser("dispatch", help="work through the page's training queue")
     dispatch.add_argument("--runs", type=Path, default=None, help="runs folder (CHARLM_RUNS)")
 
@@ -459,7 +463,29 @@ def cmd_models(args) -> int:
     return 0
 
 
+def cmd_settings(args) -> int:
+    """What the app will run with, and every setting it refuses (exit 2 if any)."""
+    from charlm.common.settings import MIN_PASSPHRASE_CHARS, load_settings
+
+    settings = load_settings()
+    print(f"training: {'on' if settings.training_enabled else 'off'}")
+    if settings.teacher_off:
+        reason, source = settings.teacher_off
+        said = "blank" if reason == "blank" else "too short"
+        print(
+            f"teacher mode: off: the passphrase ({source}) is {said}; "
+            f"it needs at least {MIN_PASSPHRASE_CHARS} characters",
+            file=sys.stderr,
+        )
+    else:
+        print(f"teacher mode: {'on' if settings.teacher_passphrase else 'off (no passphrase)'}")
+    for problem in settings.problems:
+        print(f"ignored: {problem}", file=sys.stderr)
+    return 2 if settings.teacher_off or settings.problems else 0
+
+
 COMMANDS = {
+    "settings": cmd_settings,
     "train": cmd_train,
     "generate": cmd_generate,
     "evaluate": cmd_evaluate,

@@ -277,3 +277,13 @@ def test_export_of_a_missing_run_or_to_a_read_only_folder_is_one_line(
 def test_option_like_values_are_values(capsys, tiny_seed_model):
     code, out, err = generate(capsys, tiny_seed_model, "--seed-text=--help", "--length", "5")
     assert code == 0 and 'seed: "' in out, err
+
+
+def test_settings_refuses_a_weak_teacher_passphrase(capsys, monkeypatch):
+    monkeypatch.setenv("CHARLM_TEACHER_PASSPHRASE", " ")
+    code, out, err = run(capsys, "settings")
+    assert code == 2 and "teacher mode: off" in err and "blank" in err
+    monkeypatch.setenv("CHARLM_TEACHER_PASSPHRASE", "owl-lantern-42")
+    monkeypatch.setenv("CHARLM_TRAINING", "disabled")
+    code, out, err = run(capsys, "settings")
+    assert code == 0 and "teacher mode: on" in out and "training: off" in out

@@ -3,12 +3,13 @@ cancels, resumes, deletes, pins or publishes it."""
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
 import streamlit as st
 
-from charlm.common.settings import FALSE_WORDS, Settings
+from charlm.common.settings import MIN_PASSPHRASE_CHARS, Settings
 from charlm.serving import jobs, ownership, run_queue
 from charlm.training import runfiles
 from charlm.training.recipes import RECIPES
@@ -18,26 +19,15 @@ from charlm.ui.strings import error_text, status_label, text
 POLL_SECONDS = 2
 
 
-def _secret(name: str):
-    try:
-        return st.secrets.get(name)
-    except Exception:  # no secrets file: Streamlit raises when secrets are read
-        return None
-
-
 def training_switch(settings: Settings) -> tuple[bool, str]:
-    """(enabled, why not): env CHARLM_TRAINING=0 or secret training_enabled = false turn it off."""
+    """(enabled, the secret or variable that switched it off)."""
     if not settings.training_enabled:
-        return False, "CHARLM_TRAINING"
-    secret = _secret("training_enabled")
-    if secret is not None and str(secret).strip().lower() in FALSE_WORDS:
-        return False, "secrets: training_enabled = false"
+        return False, settings.training_set_by
     return True, ""
 
 
 def teacher_passphrase(settings: Settings) -> str | None:
-    secret = _secret("teacher_passphrase")
-    return str(secret) if secret else settings.teacher_passphrase
+    return settings.teacher_passphrase
 
 
 def train_tab(lang: str, settings: Settings) -> None:
@@ -53,6 +43,16 @@ def train_tab(lang: str, settings: Settings) -> None:
         st.info(text(lang, "training_disabled", why=safe.markdown(why)))
     if passphrase:
         teacher_box(lang, passphrase, viewer)
+    elif settings.teacher_off:
+        reason, source = settings.teacher_off
+        st.info(
+            text(
+                lang,
+                f"teacher_off_{reason}",
+                source=safe.markdown(source),
+                minimum=MIN_PASSPHRASE_CHARS,
+            )
+        )
     try:
         run_queue.ensure_dispatcher(settings.runs_dir)
         runs = visible_runs(settings.runs_dir, viewer)
@@ -87,8 +87,9 @@ def teacher_box(lang: str, passphrase: str, viewer: ownership.Viewer) -> None:
             return
         given = st.text_input(text(lang, "passphrase"), type="password", key="teacher_pass")
         if st.button(text(lang, "unlock"), key="teacher_unlock"):
-            if identity.teacher_locked_out():
-                st.error(text(lang, "too_many_tries"))
+            wait = identity.seconds_until_next_guess()
+            if wait > 0:
+                st.error(text(lang, "too_many_tries", seconds=math.ceil(wait)))
             elif identity.unlock_teacher(given, passphrase):
                 st.rerun()
             else:
