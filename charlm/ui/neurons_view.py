@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from charlm.analysis import neuron_report
 from charlm.generation.sampler import Generation
 from charlm.text.corpus import normalize
 from charlm.ui import cell_view, charts, safe
@@ -35,6 +36,9 @@ def neurons_view(lang: str, path: Path, epoch, units: tuple[int, ...], gen: Gene
     st.caption(text(lang, "neurons_intro"))
     shown = chosen_text(lang, gen, heldout)
     report = cell_report(path, epoch)
+    problem = neuron_report.report_problem(path) if epoch is None else None
+    if problem:  # found again on held-out text where it can be: only this file is lost
+        st.warning(text(lang, "neurons_file_unusable", problem=safe.markdown(problem)))
     if "neuron_unit" not in st.session_state and report is not None:
         open_cell(*strongest_cell(report))  # start on a cell with a clear job
     layer, kind, unit = cell_chooser(lang, units)
@@ -164,7 +168,12 @@ def cell_example(lang, path, epoch, report: dict, layer: int, kind: str, unit: i
 def cells_that_track(lang: str, report: dict, units: tuple[int, ...]) -> None:
     st.subheader(text(lang, "tracks_title"))
     st.caption(
-        text(lang, "tracks_help", chars=report.get("characters", 0), source=report.get("source"))
+        text(
+            lang,
+            "tracks_help",
+            chars=report.get("characters", 0),
+            source=safe.markdown(report.get("source", "")),
+        )
     )
     for feature, cells in report["features"].items():
         label, *columns = st.columns([3, 2, 2, 2], vertical_alignment="center")
