@@ -93,9 +93,7 @@ def test_an_oversized_model_file_is_not_read(app_env):
     assert "larger than" in neuron_report.report_problem(path.parent)
 
 
-def test_a_run_folder_with_files_of_the_wrong_shape_is_shown_not_crashed_on(
-    app_env, isolated_runs
-):
+def test_a_run_folder_with_files_of_the_wrong_shape_is_shown_not_crashed_on(app_env, isolated_runs):
     from charlm.common import atomic
     from charlm.serving import ownership
 
