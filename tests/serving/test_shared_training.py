@@ -326,3 +326,25 @@ def test_a_weak_passphrase_is_refused_and_the_page_says_why(app_env, monkeypatch
     at = browser(monkeypatch, STRANGER)
     assert "teacher_pass" not in {t.key for t in at.text_input}
     assert any("Teacher mode is off" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("word", ["disabled", "nope"])
+def test_a_secret_switch_is_read_like_the_variable(app_env, monkeypatch, word):
+    """secrets.toml's training_enabled = "disabled" (or a word it cannot read) switches
+    training off with the same notice as CHARLM_TRAINING (issue 19, item 7)."""
+    from charlm.ui import identity
+
+    monkeypatch.delenv("CHARLM_TRAINING", raising=False)
+    monkeypatch.setattr(identity, "read_cookie", lambda: OWNER)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["training_enabled"] = word
+    at.query_params.update({"view": "train"})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    notices = " ".join(i.value for i in at.info).replace("\\", "")
+    assert "switched off" in notices and "secret training_enabled" in notices
+    assert "train_form" not in {f.key for f in at.get("form")} or not at.button
+    if word == "nope":
+        assert any(
+            "secret training_enabled='nope'" in w.value.replace("\\", "") for w in at.warning
+        )

@@ -349,7 +349,8 @@ def test_markdown_typed_in_the_compare_box_stays_literal_text(server):
         box.press("Enter")
         alert = page.locator('[data-testid="stAlert"]').filter(has_text="example.invalid")
         expect(alert).to_be_visible(timeout=30_000)
-        assert "![x](http://example.invalid/a.png) **b** <img src=x>" in alert.inner_text()
+        shown = alert.inner_text().replace("\u2060", "")  # the word joiner that stops autolinks
+        assert payload in shown
         assert alert.locator("img, strong, a").count() == 0
         assert page.locator("img[src*='example.invalid'], img[src='x']").count() == 0
         browser.close()
