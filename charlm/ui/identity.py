@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import threading
 import time
 from dataclasses import dataclass
@@ -71,7 +72,11 @@ _guess_lock = threading.Lock()
 def _guesser() -> str:
     """Whose guesses these are: the browser's owner id (a hash, never the token)."""
     token = st.session_state.get("_owner_token")
-    return ownership.owner_id(token) if token else f"session-{id(st.session_state)}"
+    if token:
+        return ownership.owner_id(token)
+    if "_guess_session" not in st.session_state:  # no token yet: this page session alone
+        st.session_state._guess_session = f"session-{secrets.token_hex(8)}"
+    return st.session_state._guess_session
 
 
 def seconds_until_next_guess(now: float | None = None) -> float:
