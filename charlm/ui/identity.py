@@ -86,10 +86,6 @@ def seconds_until_next_guess(now: float | None = None) -> float:
         return record.wait(now) if record else 0.0
 
 
-def teacher_locked_out() -> bool:
-    return seconds_until_next_guess() > 0
-
-
 def unlock_teacher(given: str, teacher_passphrase: str | None) -> bool:
     """True (and teacher rights for this session) for the right passphrase, unless this
     browser must still wait after its own wrong guesses. A wrong guess is logged (never the
