@@ -268,45 +268,20 @@ def check_corpus_fits(corpus: str | None, recipe) -> None:
         raise CliError(str(exc)) from None
 
 
-# Options a resumed run may change: how long it goes on, and how it is run.
-RESUME_MAY_CHANGE = {"epochs"}
-
-
 def check_resume_options(args, overrides: dict) -> None:
     """--resume continues the run as it was made; an option that contradicts it is refused."""
-    from charlm.common import atomic
+    from charlm.training import resume
 
-    run = atomic.read_json(args.out / runfiles.RUN_FILE)
-    if not isinstance(run, dict) or not isinstance(run.get("recipe"), dict):
-        raise CliError(f"cannot resume: {args.out} holds no run (no readable run.json)")
-    recipe = run["recipe"]
-    corpus = (run.get("corpus") or {}).get("path")
-    clashes = []
-    if args.recipe is not None and args.recipe != recipe.get("name"):
-        clashes.append(f"--recipe {args.recipe} (the run's is {recipe.get('name')})")
-    if args.corpus is not None and not _same_file(args.corpus, corpus):
-        clashes.append(f"--corpus {args.corpus} (the run's is {corpus or 'nietzsche'})")
-    if args.name is not None and args.name != run.get("name"):
-        clashes.append(f"--name {args.name} (the run's is {run.get('name')})")
-    for field, value in overrides.items():
-        if value is not None and field not in RESUME_MAY_CHANGE and value != recipe.get(field):
-            option = "--" + field.replace("_", "-")
-            clashes.append(f"{option} {value} (the run's is {recipe.get(field, 'not set')})")
+    try:
+        clashes = resume.conflicts(args.out, args.recipe, args.corpus, args.name, overrides)
+    except resume.NoRunError as exc:
+        raise CliError(str(exc)) from None
     if clashes:
         raise CliError(
             f"--resume continues {args.out} as it was made, so it cannot take "
             + "; ".join(clashes)
             + ". Start a new run with another --out instead."
         )
-
-
-def _same_file(given: str, recorded: str | None) -> bool:
-    if recorded is None or recorded == "nietzsche":
-        return given == "nietzsche"
-    try:
-        return Path(given).resolve() == Path(recorded).resolve()
-    except OSError:
-        return False
 
 
 def _load(model: str, epoch=None):
