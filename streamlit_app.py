@@ -10,10 +10,9 @@ from __future__ import annotations
 import streamlit as st
 
 from charlm.common.memory import limit_malloc_arenas
-from charlm.common.settings import load_settings
 from charlm.generation import temperature as tmath
 from charlm.generation.artifacts import ArtifactError
-from charlm.ui import compare, explore, identity, neurons_view, params, safe, sidebar
+from charlm.ui import compare, explore, identity, neurons_view, page_settings, params, safe, sidebar
 from charlm.ui.gate import one_run_at_a_time
 from charlm.ui.loaders import (
     cell_report,
@@ -33,7 +32,7 @@ st.set_page_config(page_title="charlm · temperature explorer", page_icon="🌡�
 
 
 def main() -> None:
-    settings = load_settings()
+    settings = page_settings.load()
     models, unusable = models_for(identity.viewer(teacher_passphrase(settings)), settings)
     default = "nietzsche-seed" if "nietzsche-seed" in models else next(iter(models), None)
     sidebar.init_from_link(list(models), default)
@@ -68,9 +67,9 @@ def models_for(viewer, settings) -> tuple[dict[str, dict], list[str]]:
 def explore_or_compare(lang, view, models, settings) -> set[str]:
     """Draws the view; returns the keys of the widgets it drew."""
     seed_area = st.container()
-    chosen = choose_model(lang, models, settings, seed_area)
+    chosen, failed_drawn = choose_model(lang, models, settings, seed_area)
     if chosen is None:
-        return {"model"} if models else set()
+        return failed_drawn
     name, path, sampler, folder, epoch = chosen
     sidebar.sampling_controls(lang, sampler.vocab.size)
     seed_controls(lang, seed_area, folder.context_length, path)
@@ -104,12 +103,15 @@ def explore_or_compare(lang, view, models, settings) -> set[str]:
 
 
 def memory_reports(models, name, path, epoch) -> dict[str, dict | None]:
-    """Neuron reports of the bundled models (read from their folders) and the chosen one."""
-    reports = {
-        other: cell_report(entry["path"], None)
-        for other, entry in models.items()
-        if not other.startswith("runs/")
-    }
+    """Neuron reports of the bundled models (read from their folders) and the chosen one; a
+    bundled model that cannot be loaded is left out of the chart, not the page."""
+    reports = {}
+    for other, entry in models.items():
+        if not other.startswith("runs/"):
+            try:
+                reports[other] = cell_report(entry["path"], None)
+            except (ArtifactError, OSError):
+                reports[other] = None
     label = name if epoch is None else f"{name} @ {epoch}"
     if epoch is not None or name not in reports:
         reports[label] = cell_report(path, epoch)
@@ -134,22 +136,24 @@ def header(lang: str, corpus: str) -> None:
 
 
 def choose_model(lang, models, settings, seed_area):
-    """(name, path, sampler, folder, epoch) of the selected model or snapshot, or None with
-    a message when there is none or it cannot be loaded."""
+    """((name, path, sampler, folder, epoch) of the selected model or snapshot, keys of the
+    widgets drawn), or (None, those keys) with a message when there is none or it cannot be
+    loaded: a snapshot that fails after its timeline was drawn keeps the timeline's widgets."""
     name = sidebar.model_picker(lang, models)
     if name is None:
         seed_area.info(text(lang, "no_models", path=safe.markdown(settings.artifacts_dir)))
-        return None
-    path = models[name]["path"]
+        return None, set()
+    path, drawn = models[name]["path"], {"model"}
     try:
         sampler, folder = get_sampler(path)
         epoch = sidebar.epoch_picker(lang, folder.snapshot_epochs())
+        drawn |= sidebar.timeline_widgets(folder.snapshot_epochs())
         if epoch is not None:
             sampler, folder = get_sampler(path, epoch)
     except ArtifactError as exc:
         seed_area.error(text(lang, "model_error", error=safe.markdown(exc)))
-        return None
-    return name, path, sampler, folder, epoch
+        return None, drawn
+    return (name, path, sampler, folder, epoch), drawn
 
 
 def seed_controls(lang: str, area, context_length: int, path) -> None:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from charlm.generation import temperature as tmath
+from charlm.training import runfiles
 from charlm.training.recipes import RECIPES, make_recipe, recipe_fields
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -85,7 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_train(commands) -> None:
     train = commands.add_parser("train", help="train a recipe into a run folder")
-    train.add_argument("--recipe", choices=sorted(RECIPES), default="seed", help="model recipe")
+    train.add_argument(
+        "--recipe", choices=sorted(RECIPES), default=None, help="model recipe (default: seed)"
+    )
     train.add_argument("--out", required=True, type=Path, help="run folder, e.g. runs/NAME")
     train.add_argument(
         "--corpus", default=None, help="text file to train on (default: the Nietzsche corpus)"
@@ -170,11 +173,24 @@ def _add_evaluate_export_models(commands) -> None:
         "--chars", type=_positive_int, default=None, help="validation characters to read"
     )
 
+    commands.add_parser(
+        "settings", help="check the CHARLM_* settings (as the app reads them) before serving"
+    )
+
     dispatch = commands.add_parser("dispatch", help="work through the page's training queue")
     dispatch.add_argument("--runs", type=Path, default=None, help="runs folder (CHARLM_RUNS)")
 
 
+def utf8_console() -> None:
+    """Write UTF-8 whatever the console's encoding: a Windows redirect (cp1252) cannot hold
+    Korean text or the unknown symbol, and would end in UnicodeEncodeError and an empty file."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure") and (stream.encoding or "").lower() != "utf-8":
+            stream.reconfigure(encoding="utf-8", errors="backslashreplace")
+
+
 def main(argv=None) -> int:
+    utf8_console()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -201,13 +217,18 @@ def cmd_train(args) -> int:
 
     lower_priority()
     check_out_folder(args.out, args.resume)
-    if args.corpus and not args.resume:
-        check_corpus_file(args.corpus, args.recipe)
     overrides = {field: getattr(args, field) for field in recipe_fields()}
-    try:
-        recipe = None if args.resume else make_recipe(args.recipe, **overrides)
-    except ValueError as exc:
-        raise CliError(str(exc)) from None
+    if args.resume:
+        check_resume_options(args, overrides)
+        recipe = None
+    else:
+        if args.corpus:
+            check_corpus_file(args.corpus, args.recipe or "seed")
+        try:
+            recipe = make_recipe(args.recipe or "seed", **overrides)
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+        check_corpus_fits(args.corpus, recipe)
     try:
         status = train(
             args.out,
@@ -228,8 +249,39 @@ def cmd_train(args) -> int:
         if exc.errno == errno.ENOSPC:
             raise CliError(f"the disk is full: {args.out} keeps its completed epochs") from None
         raise CliError(f"cannot write the run folder {args.out}: {exc}") from None
+    if status == "cancelled" and not runfiles.read_history(args.out):
+        print(f"run stopped before its first epoch ended: nothing was saved in {args.out}")
+        return 1
     print(f"run {status}: {args.out}")
     return 0
+
+
+def check_corpus_fits(corpus: str | None, recipe) -> None:
+    """Sizes first: a text too short for the recipe's context ends here, before any run folder."""
+    from charlm.text.corpus import CorpusError, open_corpus, split_text
+    from charlm.training.data import TextTooShortError, check_text_fits
+
+    try:
+        train_text, val_text = split_text(open_corpus(corpus).text)
+        check_text_fits(recipe, len(train_text), len(val_text))
+    except (CorpusError, TextTooShortError) as exc:
+        raise CliError(str(exc)) from None
+
+
+def check_resume_options(args, overrides: dict) -> None:
+    """--resume continues the run as it was made; an option that contradicts it is refused."""
+    from charlm.training import resume
+
+    try:
+        clashes = resume.conflicts(args.out, args.recipe, args.corpus, args.name, overrides)
+    except resume.NoRunError as exc:
+        raise CliError(str(exc)) from None
+    if clashes:
+        raise CliError(
+            f"--resume continues {args.out} as it was made, so it cannot take "
+            + "; ".join(clashes)
+            + ". Start a new run with another --out instead."
+        )
 
 
 def _load(model: str, epoch=None):
@@ -290,8 +342,12 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_export(args) -> int:
+    from charlm.generation.artifacts import ArtifactError
+    from charlm.text.corpus import CorpusError
     from charlm.training.export import export_with_corpus
 
+    if not (args.run / runfiles.RUN_FILE).is_file():
+        raise CliError(f"{args.run} is not a run folder (it has no {runfiles.RUN_FILE})")
     try:
         path = export_with_corpus(
             args.run,
@@ -301,8 +357,10 @@ def cmd_export(args) -> int:
             snapshot_epochs=args.snapshot_epochs,
             snapshot_dtype=args.snapshot_dtype,
         )
-    except ValueError as exc:
+    except (ValueError, ArtifactError, CorpusError) as exc:
         raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(f"cannot write {args.to}: {exc.strerror or exc}") from None
     print(f"exported {args.run} -> {path}")
     return 0
 
@@ -380,7 +438,29 @@ def cmd_models(args) -> int:
     return 0
 
 
+def cmd_settings(args) -> int:
+    """What the app will run with, and every setting it refuses (exit 2 if any)."""
+    from charlm.common.settings import MIN_PASSPHRASE_CHARS, load_settings
+
+    settings = load_settings()
+    print(f"training: {'on' if settings.training_enabled else 'off'}")
+    if settings.teacher_off:
+        reason, source = settings.teacher_off
+        said = "blank" if reason == "blank" else "too short"
+        print(
+            f"teacher mode: off: the passphrase ({source}) is {said}; "
+            f"it needs at least {MIN_PASSPHRASE_CHARS} characters",
+            file=sys.stderr,
+        )
+    else:
+        print(f"teacher mode: {'on' if settings.teacher_passphrase else 'off (no passphrase)'}")
+    for problem in settings.problems:
+        print(f"ignored: {problem}", file=sys.stderr)
+    return 2 if settings.teacher_off or settings.problems else 0
+
+
 COMMANDS = {
+    "settings": cmd_settings,
     "train": cmd_train,
     "generate": cmd_generate,
     "evaluate": cmd_evaluate,

@@ -95,8 +95,9 @@ def test_bad_recipe_field_exits_2(capsys, tmp_path):
         (b"", "empty"),
         (b"tiny text", "at least 10,000"),
         (b"\x89PNG\r\n\x1a\n" + b"\x00" * 20000, "binary"),
-        ("long enough text ".encode("utf-16") * 1000, "binary"),
+        ("long enough text ".encode("utf-16-le") * 1000, "UTF-16"),
         ("café latte ".encode("latin-1") * 2000, "not UTF-8"),
+        (b"a" * 20_000, "only 1 distinct character"),
     ],
 )
 def test_train_refuses_bad_corpus_files_before_making_a_run(capsys, tmp_path, content, reason):
@@ -163,3 +164,126 @@ def test_export_keeps_chosen_snapshots_in_float16(capsys, tmp_path, tiny_fast_mo
     assert [p.name for p in (out / "snapshots").iterdir()] == ["epoch_001.weights.h5"]
     code, _, err = run(capsys, "export", str(run_dir), "--to", str(out), "--snapshot-epochs", "9")
     assert code == 2 and "no completed epoch(s) [9]" in err
+
+
+def test_generate_writes_utf8_to_a_cp1252_redirect(tmp_path, tiny_seed_model):
+    """A Windows redirect (cp1252) gets UTF-8, not UnicodeEncodeError and an empty file."""
+    import json
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    folder = tmp_path / "model"
+    shutil.copytree(tiny_seed_model, folder)
+    vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
+    vocab["chars"][vocab["chars"].index(" ")] = "한"  # every space comes out as 한
+    vocab["chars"].sort()
+    (folder / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
+    out_file = tmp_path / "out.txt"
+    env = {**os.environ, "PYTHONIOENCODING": "cp1252"}
+    argv = ["generate", "--model", str(folder), "--length", "200", "--seed", "1"]
+    with open(out_file, "wb") as out:
+        done = subprocess.run(
+            [sys.executable, "-m", "charlm", *argv, "--seed-text", "the man 사람 "],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            env=env,
+            timeout=120,
+        )
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    text = out_file.read_bytes().decode("utf-8")
+    assert "한" in text and "--- T = 0.5 ---" in text
+    assert "사" in done.stderr.decode("utf-8")  # the dropped-characters note, in UTF-8 too
+
+
+def test_train_checks_the_context_against_the_text_before_making_a_run(capsys, tmp_path):
+    from tests.conftest import make_text
+
+    corpus = tmp_path / "ten-thousand.txt"
+    corpus.write_text(make_text(3000)[:10_000], encoding="utf-8")
+    out_dir = tmp_path / "runs" / "r"
+    argv = ["train", "--recipe", "fast", "--seq-len", "2000", "--corpus", str(corpus)]
+    code, _, err = run(capsys, *argv, "--out", str(out_dir))
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert "--seq-len 2000" in err and "validation part" in err and "1,000" in err
+    assert not out_dir.exists()
+
+
+def test_a_run_stopped_before_its_first_epoch_says_nothing_was_saved(capsys, tmp_path, tiny_corpus):
+    import json
+
+    out_dir = tmp_path / "runs" / "r"
+    argv = ["train", "--recipe", "fast", "--corpus", str(tiny_corpus), "--out", str(out_dir)]
+    slow = ["--units", "64", "--seq-len", "40", "--batch-size", "1", "--epochs", "1"]
+    code, out, err = run(capsys, *argv, *slow, "--max-seconds", "1")
+    assert code == 1 and "nothing was saved" in out and "run done" not in out
+    progress = json.loads((out_dir / "progress.json").read_text())
+    assert progress["status"] == "cancelled" and "nothing was saved" in progress["message"]
+    assert not (out_dir / "model").exists()
+
+
+@pytest.mark.parametrize(
+    "change, named",
+    [
+        (["--units", "64"], "--units 64"),
+        (["--corpus", "other.txt"], "--corpus"),
+        (["--recipe", "fast"], "--recipe fast"),
+    ],
+)
+def test_resume_refuses_options_that_contradict_the_run(
+    capsys, tmp_path, tiny_seed_model, change, named
+):
+    from pathlib import Path
+
+    (tmp_path / "other.txt").write_text("other text " * 2000, encoding="utf-8")
+    run_dir = Path(tiny_seed_model).parent
+    before = (run_dir / "run.json").read_text()
+    change = [str(tmp_path / c) if c.endswith(".txt") else c for c in change]
+    code, _, err = run(capsys, "train", "--resume", "--out", str(run_dir), *change)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and named in err, err
+    assert (run_dir / "run.json").read_text() == before
+
+
+def test_resume_of_a_folder_without_a_run_is_one_line(capsys, tmp_path):
+    code, _, err = run(capsys, "train", "--resume", "--out", str(tmp_path / "nothing"))
+    assert code == 2 and "holds no run" in err
+
+
+def test_export_of_a_missing_run_or_to_a_read_only_folder_is_one_line(
+    capsys, tmp_path, tiny_seed_model
+):
+    import os
+    from pathlib import Path
+
+    code, _, err = run(capsys, "export", str(tmp_path / "no-run"), "--to", str(tmp_path / "m"))
+    assert code == 2 and "not a run folder" in err and len(err.strip().splitlines()) == 1
+    run_dir = Path(tiny_seed_model).parent
+    blocker = tmp_path / "a-file"  # no one, root included, can make a folder inside a file
+    blocker.write_text("x")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        targets = [blocker / "model"] + ([] if os.access(locked, os.W_OK) else [locked / "m"])
+        for target in targets:
+            code, _, err = run(capsys, "export", str(run_dir), "--to", str(target))
+            assert code == 2 and "cannot write" in err, err
+            assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    finally:
+        locked.chmod(0o700)
+
+
+def test_option_like_values_are_values(capsys, tiny_seed_model):
+    code, out, err = generate(capsys, tiny_seed_model, "--seed-text=--help", "--length", "5")
+    assert code == 0 and 'seed: "' in out, err
+
+
+def test_settings_refuses_a_weak_teacher_passphrase(capsys, monkeypatch):
+    monkeypatch.setenv("CHARLM_TEACHER_PASSPHRASE", " ")
+    code, out, err = run(capsys, "settings")
+    assert code == 2 and "teacher mode: off" in err and "blank" in err
+    monkeypatch.setenv("CHARLM_TEACHER_PASSPHRASE", "owl-lantern-42")
+    monkeypatch.setenv("CHARLM_TRAINING", "disabled")
+    code, out, err = run(capsys, "settings")
+    assert code == 0 and "teacher mode: on" in out and "training: off" in out

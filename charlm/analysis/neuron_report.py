@@ -47,10 +47,34 @@ def write_report(folder: Path | str, report: dict) -> Path:
     return path
 
 
+MAX_BYTES = 2 * 1024 * 1024  # a report of 60,000 characters is about 20 kB
+
+
+def _load(folder: Path | str) -> tuple[dict | None, str | None]:
+    """(report, None), (None, why it cannot be used), or (None, None) when there is none."""
+    path = Path(folder) / NEURONS_FILE
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return None, None
+    if size > MAX_BYTES:
+        return None, f"{NEURONS_FILE} is larger than {MAX_BYTES // 1024 // 1024} MB"
+    report = atomic.read_json(path, default=None)
+    if report is None:
+        return None, f"{NEURONS_FILE} is not readable JSON"
+    problem = neurons.check_report(report)
+    return (None, f"{NEURONS_FILE}: {problem}") if problem else (report, None)
+
+
 def read_report(folder: Path | str) -> dict | None:
-    """The folder's report, or None when it has none or it does not parse as one."""
-    report = atomic.read_json(Path(folder) / NEURONS_FILE, default=None)
-    return report if report is not None and neurons.check_report(report) is None else None
+    """The folder's report, or None when it has none or it is unusable (report_problem)."""
+    return _load(folder)[0]
+
+
+def report_problem(folder: Path | str) -> str | None:
+    """Why the folder's neurons.json cannot be used (too large, not JSON, wrong types), or
+    None when it is fine or absent."""
+    return _load(folder)[1]
 
 
 def summary_lines(report: dict) -> list[str]:

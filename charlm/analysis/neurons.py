@@ -8,6 +8,7 @@ per character, and every input projection above the first layer is one big matmu
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -191,19 +192,65 @@ def _columns_over(network: Network, ids: np.ndarray, wanted: list[int], chunk: i
     return {i: np.concatenate(chunks) for i, chunks in parts.items()}
 
 
+MAX_ENTRIES = 100  # found cells per feature, and memory curve points up to MAX_CURVE
+MAX_CURVE = 10_000
+MAX_EXAMPLE_CHARS = 5_000
+
+
+def _is_int(value, low: int = 0) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= low
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _entry_problem(entry) -> str | None:
+    if not isinstance(entry, dict):
+        return "is not an object"
+    if not (_is_int(entry.get("layer")) and _is_int(entry.get("unit"))):
+        return "needs whole-number layer and unit >= 0"
+    if entry.get("kind") not in KINDS:
+        return f"kind must be one of {KINDS}"
+    if not (_is_number(entry.get("correlation")) and -1 <= entry["correlation"] <= 1):
+        return "correlation must be a number in [-1, 1]"
+    example = entry.get("example", "")
+    if not isinstance(example, str) or len(example) > MAX_EXAMPLE_CHARS:
+        return f"example must be text of at most {MAX_EXAMPLE_CHARS:,} characters"
+    return None
+
+
+def _memory_problem(memory) -> str | None:
+    if not isinstance(memory, dict):
+        return "memory is not an object"
+    curve = memory.get("curve")
+    if not isinstance(curve, list) or not 0 < len(curve) <= MAX_CURVE:
+        return f"memory.curve must be a list of 1 to {MAX_CURVE:,} numbers"
+    if not all(_is_number(v) for v in curve):
+        return "memory.curve must hold only numbers"
+    if not (_is_number(memory.get("threshold")) and _is_int(memory.get("span"))):
+        return "memory needs a number threshold and a whole-number span"
+    return None
+
+
 def check_report(report) -> str | None:
-    """What is wrong with a neurons.json payload read from disk, or None."""
+    """What is wrong with a neurons.json payload read from disk, or None. Every field the
+    page reads is checked for its type and range: the file is untrusted input."""
     if not isinstance(report, dict) or report.get("schema") != SCHEMA:
         return "not a neurons report of this version"
+    if not isinstance(report.get("source", ""), str) or not _is_int(report.get("characters", 0)):
+        return "source must be text and characters a whole number"
     features = report.get("features")
     if not isinstance(features, dict):
         return "features missing"
     for name, entries in features.items():
         if name not in FEATURES or not isinstance(entries, list):
             return f"unknown feature {name!r}"
+        if len(entries) > MAX_ENTRIES:
+            return f"more than {MAX_ENTRIES} cells under {name!r}"
         for entry in entries:
-            if not isinstance(entry, dict) or not {"layer", "kind", "unit", "correlation"} <= set(
-                entry
-            ):
-                return f"malformed entry under {name!r}"
+            if problem := _entry_problem(entry):
+                return f"an entry under {name!r} {problem}"
+    if "memory" in report:
+        return _memory_problem(report["memory"])
     return None

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import h5py
 
-from charlm.common import atomic
+from charlm.common import atomic, records
 from charlm.common.settings import load_settings
 from charlm.generation.network import Network, NetworkFormatError, load_network
 from charlm.generation.sampler import Sampler
@@ -21,6 +21,12 @@ from charlm.text.vocab import Vocabulary
 
 MODEL_FILE = "model.keras"
 METADATA_FILE = "metadata.json"
+# Bounds on the untrusted text files of a model folder: heldout.txt holds 4,000 characters
+# (at most 16 kB); words.txt of a 10 MB upload is a few MB.
+MAX_HELDOUT_BYTES = 256 * 1024
+MAX_WORDS_BYTES = 32 * 1024 * 1024
+HISTORY_ROW = {"epoch": int, "loss": records.OPTIONAL_NUMBER, "val_loss": records.OPTIONAL_NUMBER}
+SAMPLES_ROW = {"epoch": int, "samples": dict}
 HISTORY_FILE = "history.json"
 SAMPLES_FILE = "samples.json"
 SNAPSHOT_DIR = "snapshots"
@@ -106,22 +112,23 @@ class ModelFolder:
         return sorted(int(p.name[6:9]) for p in folder.glob("epoch_*.weights.h5"))
 
     def history(self) -> list[dict]:
-        return atomic.read_json(self.path / HISTORY_FILE, default=[]) or []
+        return records.rows(atomic.read_json(self.path / HISTORY_FILE), HISTORY_ROW)
 
     def known_words(self) -> set[str] | None:
-        try:
-            return set((self.path / WORDS_FILE).read_text(encoding="utf-8").split())
-        except OSError:
-            return None
+        """The training text's words (None: no usable words.txt, so no real-words curve)."""
+        text = atomic.read_text(self.path / WORDS_FILE, MAX_WORDS_BYTES)
+        return None if text is None else set(text.split())
 
     def heldout_text(self) -> str | None:
-        try:
-            return (self.path / HELDOUT_FILE).read_text(encoding="utf-8")
-        except OSError:
-            return None
+        """The held-out passage (None when missing, not UTF-8, or oversized)."""
+        return atomic.read_text(self.path / HELDOUT_FILE, MAX_HELDOUT_BYTES)
 
     def samples(self) -> list[dict]:
-        return atomic.read_json(self.path / SAMPLES_FILE, default=[]) or []
+        return [
+            row
+            for row in records.rows(atomic.read_json(self.path / SAMPLES_FILE), SAMPLES_ROW)
+            if all(isinstance(k, str) and isinstance(v, str) for k, v in row["samples"].items())
+        ]
 
 
 def open_model_folder(path: Path | str) -> ModelFolder:

@@ -122,13 +122,22 @@ class Network:
 # ---- reading Keras files -------------------------------------------------------------
 
 
+# The largest model or weights file read (untrusted input): the bundled best model is 10 MB.
+MAX_FILE_BYTES = 1024 * 1024 * 1024
+
+
 def read_keras_file(path: Path | str) -> tuple[dict, bytes]:
     """(model config, weights .h5 bytes) from a `.keras` zip, with errors naming the file."""
     path = Path(path)
     if not path.is_file():
         raise NetworkFormatError(f"model file missing: {path}")
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise NetworkFormatError(f"{path} is larger than {MAX_FILE_BYTES >> 20} MB")
         with zipfile.ZipFile(path) as archive:
+            for member in ("config.json", "model.weights.h5"):
+                if archive.getinfo(member).file_size > MAX_FILE_BYTES:  # a zip bomb stops here
+                    raise NetworkFormatError(f"{path}: {member} unpacks to over the limit")
             config = json.loads(archive.read("config.json"))
             weights = archive.read("model.weights.h5")
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as exc:
@@ -238,5 +247,7 @@ def load_network(model_file: Path | str, weights_file: Path | str | None = None)
     if weights_file is not None:
         if not Path(weights_file).is_file():
             raise NetworkFormatError(f"weights file missing: {weights_file}")
+        if Path(weights_file).stat().st_size > MAX_FILE_BYTES:
+            raise NetworkFormatError(f"{weights_file} is larger than {MAX_FILE_BYTES >> 20} MB")
         return network_from_keras(config, Path(weights_file), label=str(weights_file))
     return network_from_keras(config, weights, label=str(model_file))

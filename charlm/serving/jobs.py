@@ -18,14 +18,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from charlm.common import atomic
+from charlm.common.messages import KeyedError
 from charlm.serving import ownership, quotas, registry, run_queue, trainer_process
 from charlm.serving.run_queue import RateLimitError  # noqa: F401 (jobs.RateLimitError, as before)
-from charlm.text.corpus import normalize
+from charlm.text.corpus import TextEncodingError, decode_text, normalize
 from charlm.training import runfiles
 from charlm.training.recipes import EMBEDDING_MAX_ALPHABET, RECIPES, SEED_MAX_ALPHABET
 from charlm.training.train import RunBusyError, is_training_active, trainer_alive
 
 MIN_UPLOAD_CHARS = 10_000
+# Fewer distinct characters leave the model nothing to choose between (one character
+# repeated 20,000 times failed deep inside Keras); 5 still admits DNA (acgt and line breaks).
+MIN_DISTINCT_CHARS = 5
 UPLOAD_DIR = "uploads"
 UPLOAD_FILE = ownership.UPLOADED_TEXT
 
@@ -34,8 +38,26 @@ class RunsFolderError(OSError):
     """The runs folder cannot be created or written."""
 
 
-class UploadError(ValueError):
-    """An uploaded corpus cannot be trained on; the message says why."""
+class UploadError(KeyedError, ValueError):
+    """An uploaded corpus cannot be trained on; the message (key + params) says why."""
+
+    ENGLISH = {
+        **TextEncodingError.ENGLISH,
+        "upload_too_big": "{filename} is {megabytes:.1f} MB; the limit is {limit} MB.",
+        "upload_empty": "{filename} is empty.",
+        "upload_too_short": (
+            "{filename} has {chars:,} characters; at least {needed:,} are needed to learn anything."
+        ),
+        "upload_few_characters": (
+            "{filename} uses only {distinct} distinct character(s); at least {needed} are "
+            "needed for the model to have choices to learn."
+        ),
+        "upload_alphabet_seed": (
+            "{filename} uses {distinct:,} distinct characters; the seed recipe's one-hot input "
+            "takes at most {limit}. Choose the quick or fast recipe: they take {embedding:,} "
+            "and read rarer characters as one unknown symbol."
+        ),
+    }
 
 
 @dataclass(frozen=True)
@@ -64,6 +86,12 @@ class RunState:
         except OSError:
             return ""
         return "\n".join(text.replace("\r", "\n").splitlines()[-lines:])
+
+
+def trainer_args(**options) -> list[str]:
+    """Trainer options as `--name=value` words: a value that begins with "-" (a run named
+    "--help" or "-x") stays a value and is never read as an option."""
+    return [f"--{key.replace('_', '-')}={value}" for key, value in options.items()]
 
 
 def slugify(name: str) -> str:
@@ -97,15 +125,13 @@ def start_run(
     if is_training_active(runs_dir):
         raise RunBusyError("another training run is in progress")
     run_dir = new_run_dir(runs_dir, name)
-    args = ["--recipe", recipe, "--epochs", str(epochs), "--name", name or run_dir.name]
+    args = trainer_args(recipe=recipe, epochs=epochs, name=name or run_dir.name)
     if corpus_path is not None:
-        args += ["--corpus", str(corpus_path)]
+        args += trainer_args(corpus=corpus_path)
     child = trainer_process.run_trainer(run_dir, args + list(extra_args))
     try:
         trainer_process.await_start(child, run_dir)
     except RunBusyError:
-        import shutil
-
         shutil.rmtree(run_dir, ignore_errors=True)
         raise
     return run_dir
@@ -197,7 +223,7 @@ def request_run(
     if not isinstance(epochs, int) or not 1 <= epochs <= settings.max_epochs:
         raise ValueError(f"epochs must be between 1 and {settings.max_epochs} (got {epochs!r})")
     if upload is not None and (problem := alphabet_problem(upload[0], upload[1], recipe)):
-        raise ValueError(problem)
+        raise problem
     now = time.time() if now is None else now
     runs_dir = Path(settings.runs_dir)
     ensure_usable(runs_dir)
@@ -206,7 +232,7 @@ def request_run(
         runs_dir, base, owner, upload is not None, settings.max_queue, settings.run_interval_s, now
     )
     run_dir = runs_dir / reserved
-    args = ["--recipe", recipe, "--epochs", str(epochs), "--name", name or run_dir.name]
+    args = trainer_args(recipe=recipe, epochs=epochs, name=name or run_dir.name)
     made = False
     try:
         run_dir.mkdir(parents=True)
@@ -214,7 +240,7 @@ def request_run(
         if upload is not None:
             corpus = run_dir / UPLOAD_FILE  # inside the run: two uploads never share a name
             atomic.write_text(corpus, upload[1])
-            args += ["--corpus", str(corpus.resolve())]
+            args += trainer_args(corpus=corpus.resolve())
         position = run_queue.ready(runs_dir, reserved, args + list(extra_args))
     except BaseException as exc:
         if made:
@@ -290,39 +316,43 @@ def cancel_run(run_dir: Path) -> bool:
 
 
 def validate_upload(filename: str, data: bytes, max_mb: int, recipe: str = "quick") -> str:
-    """The text of an uploaded corpus, or UploadError saying exactly what is wrong (for
+    """The text of an uploaded corpus (see corpus.decode_text: UTF-8, or UTF-16/32 with a byte
+    order mark; line breaks unified), or UploadError saying exactly what is wrong (for
     `recipe`: the one-hot seed recipe takes a smaller alphabet than the embedding ones)."""
     if len(data) > max_mb * 1024 * 1024:
-        raise UploadError(f"{filename} is {len(data) / 1e6:.1f} MB; the limit is {max_mb} MB.")
-    if not data.strip():
-        raise UploadError(f"{filename} is empty.")
-    if b"\x00" in data:
-        raise UploadError(f"{filename} looks binary (it contains NUL bytes); upload plain text.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
         raise UploadError(
-            f"{filename} is not UTF-8 text (invalid byte at position {exc.start})."
-        ) from None
+            "upload_too_big", filename=filename, megabytes=len(data) / 1e6, limit=max_mb
+        )
+    try:
+        text = decode_text(data, filename)
+    except TextEncodingError as exc:
+        raise UploadError(exc.key, **exc.params) from None
+    if not text.strip():
+        raise UploadError("upload_empty", filename=filename)
     if len(text) < MIN_UPLOAD_CHARS:
         raise UploadError(
-            f"{filename} has {len(text):,} characters; at least "
-            f"{MIN_UPLOAD_CHARS:,} are needed to learn anything."
+            "upload_too_short", filename=filename, chars=len(text), needed=MIN_UPLOAD_CHARS
         )
     problem = alphabet_problem(filename, text, recipe)
     if problem:
-        raise UploadError(problem)
+        raise problem
     return text
 
 
-def alphabet_problem(filename: str, text: str, recipe: str) -> str | None:
-    """Why `recipe` cannot take this text's alphabet, or None."""
+def alphabet_problem(filename: str, text: str, recipe: str) -> UploadError | None:
+    """Why `recipe` cannot take this text's alphabet (too few or too many characters), or None."""
     distinct = len(set(normalize(text)))
+    if distinct < MIN_DISTINCT_CHARS:
+        return UploadError(
+            "upload_few_characters", filename=filename, distinct=distinct, needed=MIN_DISTINCT_CHARS
+        )
     if recipe == "seed" and distinct > SEED_MAX_ALPHABET:
-        return (
-            f"{filename} uses {distinct:,} distinct characters; the seed recipe's one-hot input "
-            f"takes at most {SEED_MAX_ALPHABET}. Choose the quick or fast recipe: they take "
-            f"{EMBEDDING_MAX_ALPHABET:,} and read rarer characters as one unknown symbol."
+        return UploadError(
+            "upload_alphabet_seed",
+            filename=filename,
+            distinct=distinct,
+            limit=SEED_MAX_ALPHABET,
+            embedding=EMBEDDING_MAX_ALPHABET,
         )
     return None
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from charlm.common.messages import KeyedError
 from charlm.common.settings import PROJECT_ROOT
 from charlm.serving import ownership, registry
 from charlm.serving.trainer_process import run_trainer
@@ -31,8 +32,21 @@ DISPATCHER_LOCK = ".dispatcher.lock"
 CREATING_TIMEOUT_S = 120.0  # a request still being filled after this was abandoned by a crash
 
 
-class RequestRefused(RuntimeError):
-    """A training request that cannot be queued; the message says why, for the person."""
+class RequestRefused(KeyedError, RuntimeError):
+    """A training request that cannot be queued; the message says why, for the person (its
+    key and parameters let the page say it in its own language)."""
+
+    ENGLISH = {
+        "queue_full": (
+            "The training queue is full ({max_length} runs waiting). "
+            "Try again when one has started."
+        ),
+        "already_queued": "You already have a run waiting in the queue.",
+        "run_already_waiting": "This run is already waiting in the queue.",
+        "rate_limit": "one run per {interval:g} s: try again in {wait:.0f} s",
+        "request_dropped": "The request was dropped while its folder was being made; try again.",
+        "run_being_deleted": "This run is being deleted.",
+    }
 
 
 class QueueFullError(RequestRefused):
@@ -94,9 +108,9 @@ def _admit(conn, owner: str | None, max_length: int) -> None:
         owner is not None
         and conn.execute("SELECT 1 FROM queue WHERE requester = ?", (owner,)).fetchone()
     ):
-        raise AlreadyQueuedError("you already have a run waiting in the queue")
+        raise AlreadyQueuedError("already_queued")
     if conn.execute("SELECT COUNT(*) FROM queue").fetchone()[0] >= max_length:
-        raise QueueFullError(f"the training queue is full ({max_length} runs waiting)")
+        raise QueueFullError("queue_full", max_length=max_length)
 
 
 def _drop_abandoned(conn) -> None:
@@ -127,7 +141,7 @@ def reserve(
             ).fetchone()[0]
             wait = (latest or 0.0) + interval_s - now
             if wait > 0:
-                raise RateLimitError(f"one run per {interval_s:g} s: try again in {wait:.0f} s")
+                raise RateLimitError("rate_limit", interval=interval_s, wait=wait)
         _admit(conn, owner, max_length)
         name, n = base_name, 2
         while registry.get(conn, name) is not None or (runs_dir / name).exists():
@@ -149,7 +163,7 @@ def ready(runs_dir: Path, name: str, args: list[str]) -> int:
         registry.set_state(conn, name, "queued")
         place = _position(conn, name)
     if place is None:
-        raise RunGoneError("the request was dropped while its folder was being made; try again")
+        raise RunGoneError("request_dropped")
     return place
 
 
@@ -168,9 +182,9 @@ def enqueue(
     with registry.write(runs_dir) as conn:
         current = registry.get(conn, name)
         if current is not None and current.state == "deleting":
-            raise RunGoneError("this run is being deleted")
+            raise RunGoneError("run_being_deleted")
         if conn.execute("SELECT 1 FROM queue WHERE run = ?", (name,)).fetchone():
-            raise AlreadyQueuedError("this run is already waiting in the queue")
+            raise AlreadyQueuedError("run_already_waiting")
         _admit(conn, owner, max_length)
         if current is None:  # a command-line run, or one from before the records
             registry.insert(
@@ -228,7 +242,7 @@ def ensure_dispatcher(runs_dir: Path) -> bool:
     Path(runs_dir).mkdir(parents=True, exist_ok=True)
     log = open(Path(runs_dir) / "dispatcher.log", "ab")  # noqa: SIM115 (the child owns it)
     subprocess.Popen(
-        [sys.executable, "-m", "charlm", "dispatch", "--runs", str(runs_dir)],
+        [sys.executable, "-m", "charlm", "dispatch", f"--runs={runs_dir}"],
         cwd=PROJECT_ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,

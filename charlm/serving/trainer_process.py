@@ -47,7 +47,7 @@ def run_trainer(run_dir: Path, args: list[str]) -> subprocess.Popen:
     env = {**os.environ, **trainer_environment(load_settings()), "PYTHONUNBUFFERED": "1"}
     # A new session: the run survives page reloads, closed tabs and a restarted server.
     child = subprocess.Popen(
-        [sys.executable, "-m", "charlm", "train", "--out", str(run_dir), *list(args)],
+        [sys.executable, "-m", "charlm", "train", f"--out={run_dir}", *list(args)],
         cwd=PROJECT_ROOT,
         env=env,
         stdout=log,

@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from charlm.common.messages import KeyedError
 from charlm.common.settings import load_settings
 
 NIETZSCHE_URL = "https://s3.amazonaws.com/text-datasets/nietzsche.txt"
@@ -17,6 +18,61 @@ VALIDATION_FRACTION = 0.1
 
 class CorpusError(RuntimeError):
     """The corpus cannot be found, downloaded or verified."""
+
+
+class TextEncodingError(KeyedError, ValueError):
+    """Bytes that are not text this program can read; the message says what they are."""
+
+    ENGLISH = {
+        "text_binary": "{filename} looks binary (it contains NUL bytes); upload plain text.",
+        "text_utf16_no_bom": (
+            "{filename} looks like UTF-16 text without a byte order mark. Save it as UTF-8 "
+            "(Notepad: File > Save as, Encoding: UTF-8)."
+        ),
+        "text_not_utf8": (
+            "{filename} is not UTF-8 text (invalid byte at position {position}). Save it as "
+            "UTF-8 (Notepad: File > Save as, Encoding: UTF-8)."
+        ),
+    }
+
+
+# Byte order marks, longest first: UTF-32's little-endian mark begins with UTF-16's.
+BYTE_ORDER_MARKS = (
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+
+
+def unify_newlines(text: str) -> str:
+    """CRLF (Windows) and a lone CR (old Mac) become \\n, so a line break is one character."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _looks_like_utf16(sample: bytes) -> bool:
+    """Latin text in UTF-16: every other byte is NUL, the bytes between are not."""
+    even, odd = sample[::2], sample[1::2]
+    zero_share = [part.count(0) / max(len(part), 1) for part in (even, odd)]
+    return max(zero_share) > 0.9 and min(zero_share) < 0.1
+
+
+def decode_text(data: bytes, filename: str) -> str:
+    """Text from any editor: UTF-8 (a BOM is fine), or UTF-16/UTF-32 with a byte order mark
+    (Windows Notepad's "Unicode"), with unified line breaks. TextEncodingError otherwise."""
+    encoding = next((enc for mark, enc in BYTE_ORDER_MARKS if data.startswith(mark)), None)
+    if encoding is None and b"\x00" in data:
+        if _looks_like_utf16(data[:4096]):
+            raise TextEncodingError("text_utf16_no_bom", filename=filename)
+        raise TextEncodingError("text_binary", filename=filename)
+    try:
+        text = data.decode(encoding or "utf-8")
+    except UnicodeDecodeError as exc:
+        raise TextEncodingError("text_not_utf8", filename=filename, position=exc.start) from None
+    if "\x00" in text:
+        raise TextEncodingError("text_binary", filename=filename)
+    return unify_newlines(text.removeprefix("\ufeff"))
 
 
 @dataclass(frozen=True)
@@ -88,20 +144,22 @@ def find_nietzsche(download: bool = True) -> Path:
 
 
 def read_text_file(path: Path) -> str:
-    """Read a user text file as UTF-8 (a BOM is fine) with a clear error otherwise."""
+    """A user text file (see decode_text) with a clear error otherwise."""
     path = Path(path)
     if not path.is_file():
         raise CorpusError(f"Corpus file {path} does not exist.")
     try:
-        return path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CorpusError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start}).") from exc
+        return decode_text(path.read_bytes(), str(path))
+    except TextEncodingError as exc:
+        raise CorpusError(str(exc)) from exc
 
 
 def normalize(text: str) -> str:
-    """NFC (so a Hangul syllable typed as jamo is one character), then lowercase: str.lower
-    changes only scripts with case (Latin, Greek, Cyrillic, ...), never Hangul or CJK. NFC again
-    after, because lowercasing can decompose a character (İ -> i + combining dot)."""
+    """Line breaks unified (CR and CRLF -> \\n), NFC (so a Hangul syllable typed as jamo is
+    one character), then lowercase: str.lower changes only scripts with case (Latin, Greek,
+    Cyrillic, ...), never Hangul or CJK. NFC again after, because lowercasing can decompose a
+    character (İ -> i + combining dot)."""
+    text = unify_newlines(text)
     return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).lower())
 
 

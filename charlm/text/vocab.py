@@ -17,6 +17,8 @@ from charlm.common import atomic
 
 VOCAB_FILENAME = "vocab.json"
 UNKNOWN_SYMBOL = "\ufffd"  # the Unicode replacement character, shown as �
+# vocab.json is read from untrusted folders; real ones are a few kB.
+MAX_VOCAB_BYTES = 4 * 1024 * 1024
 
 
 class UnknownCharactersError(ValueError):
@@ -122,6 +124,8 @@ class Vocabulary:
     def load(cls, folder: Path | str) -> Vocabulary:
         path = Path(folder) / VOCAB_FILENAME
         try:
+            if path.stat().st_size > MAX_VOCAB_BYTES:
+                raise ValueError(f"larger than {MAX_VOCAB_BYTES >> 20} MB")
             payload = json.loads(path.read_text(encoding="utf-8"))
             return cls(
                 tuple(payload["chars"]), payload.get("unknown"), int(payload.get("min_count", 1))

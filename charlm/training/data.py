@@ -81,6 +81,34 @@ def sequence_dataset(ids: np.ndarray, recipe: FastRecipe, shuffle: bool, seed=No
     return ds.map(gather, num_parallel_calls=tf.data.AUTOTUNE).prefetch(2)
 
 
+class TextTooShortError(ValueError):
+    """A part of the text is too short for the recipe's context."""
+
+
+def shortest_parts(recipe: Recipe) -> tuple[int, int]:
+    """(training, validation) characters the recipe needs at least: one window each (seed),
+    or one chunk for validation and two for training, whose start moves each batch (fast)."""
+    if isinstance(recipe, SeedRecipe):
+        return recipe.maxlen + 1, recipe.maxlen + 1
+    return 2 * recipe.seq_len + 2, recipe.seq_len + 2
+
+
+def check_text_fits(recipe: Recipe, train_chars: int, val_chars: int) -> None:
+    """TextTooShortError, in one line, when the training or validation part (the last 10%)
+    cannot hold one window of the recipe's context."""
+    option = "--maxlen" if isinstance(recipe, SeedRecipe) else "--seq-len"
+    context = recipe.maxlen if isinstance(recipe, SeedRecipe) else recipe.seq_len
+    for part, have, need in zip(
+        ("training", "validation"), (train_chars, val_chars), shortest_parts(recipe)
+    ):
+        if have < need:
+            raise TextTooShortError(
+                f"{option} {context} needs a {part} part of at least {need:,} characters; this "
+                f"text's has {have:,} (of {train_chars + val_chars:,}). Use a shorter {option} "
+                "or a longer text."
+            )
+
+
 def make_datasets(train_ids, val_ids, recipe: Recipe, vocab_size: int, seed=None):
     """(training, validation) datasets for `recipe`."""
     if isinstance(recipe, SeedRecipe):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from charlm.common import atomic
+from charlm.common import atomic, records
+from charlm.common.records import NUMBER, OPTIONAL_NUMBER
 
 RUN_FILE = "run.json"
 PROGRESS_FILE = "progress.json"
@@ -25,8 +26,26 @@ SAMPLE_LENGTH = 400
 ACTIVE_STATUSES = {"starting", "running", "exporting"}
 
 
+# The files below are read back by the page: each is checked for the shape its readers use.
+PROGRESS_FIELDS = {
+    "status": str,
+    "message": str,
+    "traceback": str,
+    "pid": int,
+    "epoch": int,
+    "epochs": int,
+    "batch": int,
+    "fraction": NUMBER,
+    "eta_seconds": NUMBER,
+}
+HISTORY_ROW = {"epoch": int, "loss": OPTIONAL_NUMBER, "val_loss": OPTIONAL_NUMBER}
+SAMPLES_ROW = {"epoch": int, "samples": dict}
+CURVE_ROW = {"seconds": NUMBER, "val_loss": NUMBER, "sample": str}
+
+
 def read_progress(run_dir: Path) -> dict:
-    return atomic.read_json(Path(run_dir) / PROGRESS_FILE, default={}) or {}
+    """progress.json, with every field of the wrong type left out."""
+    return records.fields(atomic.read_json(Path(run_dir) / PROGRESS_FILE), PROGRESS_FIELDS)
 
 
 def update_progress(run_dir: Path, **fields) -> dict:
@@ -37,12 +56,21 @@ def update_progress(run_dir: Path, **fields) -> dict:
 
 
 def read_history(run_dir: Path) -> list[dict]:
-    return atomic.read_json(Path(run_dir) / HISTORY_FILE, default=[]) or []
+    return records.rows(atomic.read_json(Path(run_dir) / HISTORY_FILE), HISTORY_ROW)
 
 
 def read_curve(run_dir: Path) -> list[dict]:
-    return atomic.read_json(Path(run_dir) / CURVE_FILE, default=[]) or []
+    return records.rows(atomic.read_json(Path(run_dir) / CURVE_FILE), CURVE_ROW)
 
 
 def read_samples(run_dir: Path) -> list[dict]:
-    return atomic.read_json(Path(run_dir) / SAMPLES_FILE, default=[]) or []
+    return sample_rows(atomic.read_json(Path(run_dir) / SAMPLES_FILE))
+
+
+def sample_rows(payload) -> list[dict]:
+    """samples.json rows whose samples map temperature labels to text."""
+    return [
+        row
+        for row in records.rows(payload, SAMPLES_ROW)
+        if all(isinstance(k, str) and isinstance(v, str) for k, v in row["samples"].items())
+    ]

@@ -29,6 +29,7 @@ from charlm.training.stopping import StopRequest
 
 EXIT_BUSY = 75  # another run holds the lock (EX_TEMPFAIL)
 EXIT_CANCELLED = 0
+NOTHING_SAVED = "stopped before its first epoch ended: nothing was saved"
 
 
 class RunBusyError(RuntimeError):
@@ -194,12 +195,13 @@ def _fit(
     stop: StopRequest,
     max_seconds: float | None = None,
 ) -> str:
-    from charlm.training.data import make_datasets, steps_per_epoch
+    from charlm.training.data import check_text_fits, make_datasets, steps_per_epoch
     from charlm.training.model import build_model, training_precision
 
     corpus = open_corpus(corpus_path)
     vocab = _run_vocab(run_dir, corpus, resume, recipe)
     train_text, val_text = split_text(corpus.text)
+    check_text_fits(recipe, len(train_text), len(val_text))
     dist = _strategy(strategy)
     device = f"{strategy}: {dist.num_replicas_in_sync} replica(s), {training_precision(recipe)}"
     _record_run_facts(run_dir, corpus, vocab, device)
@@ -319,11 +321,17 @@ def _strategy(name: str):
 
 
 def _finish(run_dir: Path, status: str, val_text: str, train_text: str | None = None) -> str:
-    """Export the model (also after a cancel, from the last completed epoch) and record status."""
+    """Export the model (also after a cancel, from the last completed epoch) and record status.
+    A run stopped (cancelled, or out of time) before its first epoch ended saved nothing: it
+    ends as cancelled and says so."""
     from charlm.training.export import export_run
 
-    if runfiles.read_history(run_dir):
-        runfiles.update_progress(run_dir, status="exporting" if status == "done" else status)
-        export_run(run_dir, run_dir / runfiles.MODEL_DIR, val_text=val_text, train_text=train_text)
+    if not runfiles.read_history(run_dir):
+        runfiles.update_progress(
+            run_dir, status="cancelled", message=NOTHING_SAVED, finished=time.time()
+        )
+        return "cancelled"
+    runfiles.update_progress(run_dir, status="exporting" if status == "done" else status)
+    export_run(run_dir, run_dir / runfiles.MODEL_DIR, val_text=val_text, train_text=train_text)
     runfiles.update_progress(run_dir, status=status, finished=time.time())
     return status

@@ -7,7 +7,7 @@ import streamlit as st
 from charlm.analysis import sweep
 from charlm.generation import temperature as tmath
 from charlm.generation.sampler import Generation
-from charlm.ui import charts, params, tables
+from charlm.ui import charts, params, safe, tables
 from charlm.ui.explore import colored_text
 from charlm.ui.strings import text
 
@@ -27,7 +27,7 @@ def temperatures_input(lang: str) -> tuple:
             text(
                 lang,
                 "bad_temperatures",
-                items=", ".join(rejected),
+                items=safe.markdown(", ".join(rejected)),
                 low=params.T_MIN,
                 high=params.T_MAX,
             )

@@ -8,9 +8,11 @@ address, so a share link never grants control.
 from __future__ import annotations
 
 import json
+import logging
+import secrets
 import threading
 import time
-from collections import deque
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -39,32 +41,80 @@ def viewer(teacher_passphrase: str | None) -> ownership.Viewer:
     return ownership.Viewer(owner=ownership.owner_id(token), teacher=teacher)
 
 
-# Guessing the passphrase: a few tries per page session, and a cap on wrong guesses per minute
-# for the whole server (a new tab does not buy new tries past it).
-TRIES_PER_SESSION = 5
-WRONG_PER_MINUTE = 20
-_wrong_guesses: deque[float] = deque()
+# Guessing the passphrase: each wrong guess makes this browser (its cookie's owner id, or
+# this page session when it has none) wait twice as long before the next, up to
+# MAX_WAIT_SECONDS. There is no server-wide lockout: a stranger's guesses never keep the
+# teacher, on another browser, out.
+FIRST_WAIT_SECONDS = 1.0
+MAX_WAIT_SECONDS = 300.0
+FORGET_AFTER_SECONDS = 3600.0  # a browser's record of wrong guesses, an hour after the last
+MAX_TRACKED = 10_000  # browsers remembered at once, so the table cannot grow without end
+_log = logging.getLogger("charlm.teacher")
+
+
+@dataclass
+class _Guesses:
+    wrong: int = 0
+    last: float = 0.0
+
+    def wait(self, now: float) -> float:
+        """Seconds until this browser may guess again (0: now)."""
+        if not self.wrong:
+            return 0.0
+        pause = min(FIRST_WAIT_SECONDS * 2 ** (self.wrong - 1), MAX_WAIT_SECONDS)
+        return max(self.last + pause - now, 0.0)
+
+
+_guesses: dict[str, _Guesses] = {}
 _guess_lock = threading.Lock()
 
 
-def teacher_locked_out() -> bool:
+def _guesser() -> str:
+    """Whose guesses these are: the browser's owner id (a hash, never the token)."""
+    token = st.session_state.get("_owner_token")
+    if token:
+        return ownership.owner_id(token)
+    if "_guess_session" not in st.session_state:  # no token yet: this page session alone
+        st.session_state._guess_session = f"session-{secrets.token_hex(8)}"
+    return st.session_state._guess_session
+
+
+def seconds_until_next_guess(now: float | None = None) -> float:
+    now = time.monotonic() if now is None else now
     with _guess_lock:
-        while _wrong_guesses and time.monotonic() - _wrong_guesses[0] > 60:
-            _wrong_guesses.popleft()
-        too_many = len(_wrong_guesses) >= WRONG_PER_MINUTE
-    return too_many or st.session_state.get("_teacher_tries", 0) >= TRIES_PER_SESSION
+        record = _guesses.get(_guesser())
+        return record.wait(now) if record else 0.0
 
 
 def unlock_teacher(given: str, teacher_passphrase: str | None) -> bool:
-    if teacher_locked_out():
-        return False
-    if ownership.passphrase_matches(given, teacher_passphrase):
-        st.session_state._teacher_ok = teacher_passphrase
-        return True
-    st.session_state._teacher_tries = st.session_state.get("_teacher_tries", 0) + 1
+    """True (and teacher rights for this session) for the right passphrase, unless this
+    browser must still wait after its own wrong guesses. A wrong guess is logged (never the
+    guess itself) and doubles this browser's wait."""
+    now = time.monotonic()
+    who = _guesser()
     with _guess_lock:
-        _wrong_guesses.append(time.monotonic())
+        record = _guesses.get(who)
+        if record and record.wait(now) > 0:
+            return False
+        if ownership.passphrase_matches(given, teacher_passphrase):
+            _guesses.pop(who, None)
+            st.session_state._teacher_ok = teacher_passphrase
+            _log.info("teacher mode unlocked (browser %s)", who[:8])
+            return True
+        _forget_old(now)
+        record = _guesses.setdefault(who, _Guesses())
+        record.wrong, record.last = record.wrong + 1, now
+        wrong = record.wrong
+    _log.warning("wrong teacher passphrase (browser %s, %d wrong in a row)", who[:8], wrong)
     return False
+
+
+def _forget_old(now: float) -> None:
+    """Drop records an hour old; past MAX_TRACKED, the oldest go first."""
+    for who in [w for w, r in _guesses.items() if now - r.last > FORGET_AFTER_SECONDS]:
+        del _guesses[who]
+    while len(_guesses) >= MAX_TRACKED:
+        del _guesses[min(_guesses, key=lambda w: _guesses[w].last)]
 
 
 def lock_teacher() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from charlm.analysis import neuron_report
 from charlm.generation.sampler import Generation
 from charlm.text.corpus import normalize
 from charlm.ui import cell_view, charts, safe
@@ -43,6 +44,9 @@ def neurons_view(lang: str, path: Path, epoch, units: tuple[int, ...], gen: Gene
     st.caption(text(lang, "neurons_intro"))
     shown = chosen_text(lang, gen, heldout)
     report = cell_report(path, epoch)
+    problem = neuron_report.report_problem(path) if epoch is None else None
+    if problem:  # found again on held-out text where it can be: only this file is lost
+        st.warning(text(lang, "neurons_file_unusable", problem=safe.markdown(problem)))
     if "neuron_unit" not in st.session_state and report is not None:
         open_cell(*strongest_cell(report))  # start on a cell with a clear job
     layer, kind, unit = cell_chooser(lang, units)

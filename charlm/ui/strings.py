@@ -26,6 +26,23 @@ def text(lang: str, key: str, **fmt) -> str:
     return template.format(**fmt) if fmt else template
 
 
+def error_text(lang: str, exc: BaseException) -> str:
+    """An error as safe Markdown in the page's language: a KeyedError through its key, with
+    every text parameter escaped (a file name can hold Markdown); any other error as escaped
+    English."""
+    from charlm.common.messages import KeyedError
+    from charlm.ui import safe
+
+    strings = table(lang if lang in LANGUAGES else "en")
+    if isinstance(exc, KeyedError) and exc.key in strings:
+        params = {
+            name: value if isinstance(value, (int, float)) else safe.markdown(value)
+            for name, value in exc.params.items()
+        }
+        return strings[exc.key].format(**params)
+    return safe.markdown(exc)
+
+
 def status_label(lang: str, status: str) -> str:
     """A run's status in words; an unknown status reads as "unknown"."""
     strings = table(lang if lang in LANGUAGES else "en")

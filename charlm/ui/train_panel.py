@@ -3,41 +3,31 @@ cancels, resumes, deletes, pins or publishes it."""
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
 import streamlit as st
 
-from charlm.common.settings import FALSE_WORDS, Settings
+from charlm.common.settings import MIN_PASSPHRASE_CHARS, Settings
 from charlm.serving import jobs, ownership, run_queue
 from charlm.training import runfiles
 from charlm.training.recipes import RECIPES
 from charlm.ui import charts, identity, safe, tables
-from charlm.ui.strings import status_label, text
+from charlm.ui.strings import error_text, status_label, text
 
 POLL_SECONDS = 2
 
 
-def _secret(name: str):
-    try:
-        return st.secrets.get(name)
-    except Exception:  # no secrets file: Streamlit raises when secrets are read
-        return None
-
-
 def training_switch(settings: Settings) -> tuple[bool, str]:
-    """(enabled, why not): env CHARLM_TRAINING=0 or secret training_enabled = false turn it off."""
+    """(enabled, the secret or variable that switched it off)."""
     if not settings.training_enabled:
-        return False, "CHARLM_TRAINING"
-    secret = _secret("training_enabled")
-    if secret is not None and str(secret).strip().lower() in FALSE_WORDS:
-        return False, "secrets: training_enabled = false"
+        return False, settings.training_set_by
     return True, ""
 
 
 def teacher_passphrase(settings: Settings) -> str | None:
-    secret = _secret("teacher_passphrase")
-    return str(secret) if secret else settings.teacher_passphrase
+    return settings.teacher_passphrase
 
 
 def train_tab(lang: str, settings: Settings) -> None:
@@ -53,6 +43,16 @@ def train_tab(lang: str, settings: Settings) -> None:
         st.info(text(lang, "training_disabled", why=safe.markdown(why)))
     if passphrase:
         teacher_box(lang, passphrase, viewer)
+    elif settings.teacher_off:
+        reason, source = settings.teacher_off
+        st.info(
+            text(
+                lang,
+                f"teacher_off_{reason}",
+                source=safe.markdown(source),
+                minimum=MIN_PASSPHRASE_CHARS,
+            )
+        )
     try:
         run_queue.ensure_dispatcher(settings.runs_dir)
         runs = visible_runs(settings.runs_dir, viewer)
@@ -89,8 +89,9 @@ def teacher_box(lang: str, passphrase: str, viewer: ownership.Viewer) -> None:
             return
         given = st.text_input(text(lang, "passphrase"), type="password", key="teacher_pass")
         if st.button(text(lang, "unlock"), key="teacher_unlock"):
-            if identity.teacher_locked_out():
-                st.error(text(lang, "too_many_tries"))
+            wait = identity.seconds_until_next_guess()
+            if wait > 0:
+                st.error(text(lang, "too_many_tries", seconds=math.ceil(wait)))
             elif identity.unlock_teacher(given, passphrase):
                 st.rerun()
             else:
@@ -153,7 +154,7 @@ def launch_form(lang: str, settings: Settings, viewer: ownership.Viewer) -> None
         pressed = st.form_submit_button(text(lang, "train_button"), type="primary")
     if pressed:
         file = (upload.name, upload.getvalue()) if upload is not None else None
-        extra = ("--max-seconds", str(int(minutes) * 60)) if minutes else ()
+        extra = tuple(jobs.trainer_args(max_seconds=int(minutes) * 60)) if minutes else ()
         outcome, message = launch(
             settings,
             recipe,
@@ -220,7 +221,7 @@ def launch(
 ) -> tuple[str, str]:
     """What the Train button does: ("ok" | "refused", message). Nothing starts on bad input.
     Epochs None and units RECIPE_DEFAULT keep the recipe's own (epochs capped by settings);
-    `extra` are more trainer options (a time budget: "--max-seconds", "180")."""
+    `extra` are more trainer options (a time budget: "--max-seconds=180")."""
     corpus = None
     if source == "upload":
         if upload is None:
@@ -229,17 +230,17 @@ def launch(
             text_in = jobs.validate_upload(upload[0], upload[1], settings.max_upload_mb, recipe)
             corpus = (upload[0], text_in)
         except jobs.UploadError as exc:
-            return "refused", safe.markdown(exc)
+            return "refused", error_text(lang, exc)
     owner = viewer.owner if viewer else None
     if epochs is None and recipe in RECIPES:
         epochs = min(RECIPES[recipe]().epochs, settings.max_epochs)
-    extra = (*extra, *(("--units", str(units)) if units != RECIPE_DEFAULT else ()))
+    extra = (*extra, *(jobs.trainer_args(units=units) if units != RECIPE_DEFAULT else ()))
     try:
         run_dir, position = jobs.request_run(
             settings, recipe, epochs, corpus, name or None, owner, extra
         )
     except (ValueError, OSError, run_queue.RequestRefused) as exc:
-        return "refused", safe.markdown(exc)
+        return "refused", error_text(lang, exc)
     st.session_state.watched_run = run_dir.name
     return "ok", text(lang, "queued", name=safe.markdown(run_dir.name), position=position)
 
@@ -366,7 +367,7 @@ def owner_actions(lang, settings, state, run_dir: Path, access, viewer) -> None:
                 position = jobs.request_resume(settings, run_dir, viewer.owner)
                 st.success(text(lang, "resumed", position=position))
             except (run_queue.RequestRefused, OSError) as exc:
-                st.error(safe.markdown(exc))
+                st.error(error_text(lang, exc))
     if not state.active:
         if cols[1].button(text(lang, "delete"), key="delete_run"):
             jobs.delete_run(run_dir)

@@ -115,3 +115,11 @@ def test_epoch_snapshots_load(tiny_seed_model):
     assert folder.snapshot_epochs() == [1, 2]
     first, _ = load_sampler(tiny_seed_model, epoch=1)
     assert not np.allclose(first.network.dense_kernel, sampler.network.dense_kernel)
+
+
+@pytest.mark.parametrize("typed", ["the man\r\nof the", "the man\rof the"])
+def test_a_line_break_typed_on_any_system_reaches_the_model(tiny_fast_model, typed):
+    """CRLF and CR in the seed box read as the model's own \\n, not dropped (issue 19, item 9)."""
+    sampler, _ = load_sampler(tiny_fast_model)
+    seed, dropped = sampler.prepare_seed(typed)
+    assert seed == "the man\nof the" and dropped == []

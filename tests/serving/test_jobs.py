@@ -101,6 +101,9 @@ GOOD = ("word " * 3000).encode()
         (b"too short", "at least 10,000"),
         ("".join(chr(0x4E00 + i) for i in range(300)).encode() * 40, "300 distinct"),
         (b"x" * (2 * 1024 * 1024 + 1), "limit is 2 MB"),
+        (b"a" * 20_000, "only 1 distinct"),
+        (b"ab\r\n" * 5_000, "only 3 distinct"),
+        ("plain words ".encode("utf-16-le") * 1000, "UTF-16 text without a byte order mark"),
     ],
 )
 def test_upload_cases_are_refused_with_a_reason(data, match):
@@ -155,3 +158,79 @@ def test_train_button_path_runs_an_uploaded_corpus_to_a_listed_model(isolated_ru
     run = json.loads((run_dir / "run.json").read_text())
     assert run["recipe"]["units"] == 32 and run["corpus"]["path"].endswith("from-button/corpus.txt")
     assert "runs/from-button" in list_models(runs_dir=isolated_runs)
+
+
+def test_run_names_that_look_like_options_train_through_the_queue(
+    isolated_runs, tiny_corpus, monkeypatch
+):
+    """A run named "--help" or "-x" is a name, never a trainer option (issue 19, item 4)."""
+    from charlm.common.settings import load_settings
+
+    monkeypatch.setenv("CHARLM_RUN_INTERVAL", "0")
+    settings = load_settings()
+    tiny = tuple(jobs.trainer_args(units=16, maxlen=20, corpus=tiny_corpus))
+    runs = [
+        jobs.request_run(settings, "seed", 1, None, name, owner, tiny)[0]
+        for name, owner in (("--help", "a"), ("-x", "b"))
+    ]
+    for run_dir in runs:
+        state = wait_status(run_dir, {"done", "failed", "cancelled"}, timeout=240)
+        assert state.status == "done", state.log_tail()
+    names = [json.loads((r / "run.json").read_text())["name"] for r in runs]
+    assert names == ["--help", "-x"]
+
+
+def test_trainer_args_keep_values_that_begin_with_a_dash():
+    from charlm.cli import build_parser
+
+    argv = ["train", "--out=runs/x", *jobs.trainer_args(name="--help", corpus="-x.txt")]
+    args = build_parser().parse_args(argv)
+    assert (args.name, args.corpus) == ("--help", "-x.txt")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_notepad_unicode_upload_is_read_with_unified_line_breaks(encoding):
+    text = ("Line one of a text\r\n" * 700).encode(encoding)
+    decoded = jobs.validate_upload("notepad.txt", text, max_mb=2)
+    assert decoded == "Line one of a text\n" * 700
+
+
+def test_upload_refusals_and_the_rate_limit_are_said_in_the_pages_language(
+    isolated_runs, monkeypatch
+):
+    from charlm.common.settings import load_settings
+    from charlm.ui.train_panel import launch
+
+    settings = load_settings()
+    bad = {
+        "short.txt": b"a few words",
+        "aaa.txt": b"a" * 20_000,
+        "blob.txt": b"\x00\x01" * 20_000,
+        "**b**.txt": b"",
+    }
+    for name, data in bad.items():
+        outcome, message = launch(settings, "quick", 1, 0, "upload", (name, data), "", "ko")
+        assert outcome == "refused" and "파일" in message, message
+    assert "\\*\\*b\\*\\*" in message  # the file name stays literal Markdown
+    monkeypatch.setenv("CHARLM_RUN_INTERVAL", "600")
+    settings = load_settings()
+    monkeypatch.setattr(jobs.run_queue, "ensure_dispatcher", lambda runs_dir: False)
+    now = 1_000_000.0
+    jobs.request_run(settings, "quick", 1, None, None, "someone", now=now)
+    with pytest.raises(jobs.RateLimitError, match="try again in 42 s"):
+        jobs.request_run(settings, "quick", 1, None, None, "someone", now=now + 558)
+    from charlm.ui import strings
+
+    refused = jobs.run_queue.RateLimitError("rate_limit", interval=600, wait=42.0)
+    assert "42초 뒤에" in strings.error_text("ko", refused)
+    for key in ("queue_full", "already_queued"):
+        error = jobs.run_queue.QueueFullError(key, max_length=3)
+        assert error.key in strings.table("ko") and "대기열" in strings.error_text("ko", error)
+
+
+def test_keyed_errors_have_their_english_in_the_string_table():
+    from charlm.ui import strings
+
+    english = {**jobs.UploadError.ENGLISH, **jobs.run_queue.RequestRefused.ENGLISH}
+    for key, template in english.items():
+        assert strings.table("en")[key] == template and key in strings.table("ko")

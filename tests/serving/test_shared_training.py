@@ -269,12 +269,82 @@ def test_unusable_settings_are_said_not_crashed_on(app_env, monkeypatch):
     assert any("switched off" in i.value for i in at.info)  # an unreadable switch means off
 
 
-def test_passphrase_guessing_is_limited(app_env, isolated_runs, monkeypatch):
+def test_a_stranger_guessing_never_locks_the_teacher_out(app_env, isolated_runs, monkeypatch,
+                                                         caplog):  # fmt: skip
+    """Four tabs guessing five times each slow themselves down; the teacher's own browser is
+    let in at once, and every wrong guess is logged without the guess (issue 19, item 6)."""
+    import logging
+
+    from charlm.ui import identity
+
+    monkeypatch.setattr(identity, "_guesses", {})
+    monkeypatch.setattr(identity, "FIRST_WAIT_SECONDS", 0.0)  # every guess lands, no waiting
+    tabs = [browser(monkeypatch, f"guesser-{i}-token-cccccccccccccccccccc") for i in range(4)]
+    with caplog.at_level(logging.WARNING, logger="charlm.teacher"):
+        for tab in tabs:
+            for n in range(5):
+                tab.text_input(key="teacher_pass").input(f"guess-{n}").run()
+                tab.button(key="teacher_unlock").click().run()
+    assert sum("wrong teacher passphrase" in r.getMessage() for r in caplog.records) == 20
+    assert not any("guess-" in r.getMessage() for r in caplog.records)
+    teacher = browser(monkeypatch, OWNER)
+    teacher.text_input(key="teacher_pass").input("owl-lantern-42").run()
+    teacher.button(key="teacher_unlock").click().run()
+    assert any("Teacher mode" in s.value for s in teacher.success)
+
+
+def test_wrong_guesses_make_the_same_browser_wait_longer(app_env, monkeypatch):
+    from charlm.ui import identity
+
+    monkeypatch.setattr(identity, "_guesses", {})
+    clock = [1000.0]
+    monkeypatch.setattr(identity.time, "monotonic", lambda: clock[0])
     guesser = browser(monkeypatch, STRANGER)
-    for _ in range(5):
+    waits = []
+    for _ in range(4):
         guesser.text_input(key="teacher_pass").input("guess").run()
         guesser.button(key="teacher_unlock").click().run()
+        record = identity._guesses[ownership.owner_id(STRANGER)]
+        waits.append(record.wait(clock[0]))
+        clock[0] += waits[-1] - 0.5  # not quite long enough
+        guesser.button(key="teacher_unlock").click().run()
+        assert any("try again in 1 s" in e.value for e in guesser.error)
+        clock[0] += 0.5
+    assert waits == [1.0, 2.0, 4.0, 8.0]
+    guesser.button(key="teacher_unlock").click().run()  # a fifth wrong guess: 16 s
     guesser.text_input(key="teacher_pass").input("owl-lantern-42").run()
-    guesser.button(key="teacher_unlock").click().run()  # right, but too late for this page
-    assert any("Too many" in e.value for e in guesser.error)
-    assert not any("Teacher mode" in s.value for s in guesser.success)
+    guesser.button(key="teacher_unlock").click().run()  # right, but this browser must wait
+    assert any("16 s" in e.value for e in guesser.error)
+    clock[0] += 16
+    guesser.button(key="teacher_unlock").click().run()
+    assert any("Teacher mode" in s.value for s in guesser.success)
+
+
+@pytest.mark.parametrize("given", [" ", "short"])
+def test_a_weak_passphrase_is_refused_and_the_page_says_why(app_env, monkeypatch, given):
+    monkeypatch.setenv("CHARLM_TEACHER_PASSPHRASE", given)
+    at = browser(monkeypatch, STRANGER)
+    assert "teacher_pass" not in {t.key for t in at.text_input}
+    assert any("Teacher mode is off" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("word", ["disabled", "nope"])
+def test_a_secret_switch_is_read_like_the_variable(app_env, monkeypatch, word):
+    """secrets.toml's training_enabled = "disabled" (or a word it cannot read) switches
+    training off with the same notice as CHARLM_TRAINING (issue 19, item 7)."""
+    from charlm.ui import identity
+
+    monkeypatch.delenv("CHARLM_TRAINING", raising=False)
+    monkeypatch.setattr(identity, "read_cookie", lambda: OWNER)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["training_enabled"] = word
+    at.query_params.update({"view": "train"})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    notices = " ".join(i.value for i in at.info).replace("\\", "")
+    assert "switched off" in notices and "secret training_enabled" in notices
+    assert "train_form" not in {f.key for f in at.get("form")} or not at.button
+    if word == "nope":
+        assert any(
+            "secret training_enabled='nope'" in w.value.replace("\\", "") for w in at.warning
+        )

@@ -19,7 +19,7 @@ def test_bom_is_accepted_and_binary_is_refused(tmp_path):
     assert load_corpus(bom) == "abc"
     binary = tmp_path / "blob.txt"
     binary.write_bytes(bytes(range(256)))
-    with pytest.raises(CorpusError, match="not UTF-8"):
+    with pytest.raises(CorpusError, match="binary"):
         load_corpus(binary)
 
 
@@ -84,3 +84,36 @@ def test_random_passage_is_reproducible():
     text = "word " * 1000
     assert corpus.random_passage(text, 50, 3) == corpus.random_passage(text, 50, 3)
     assert len(corpus.random_passage(text, 50, 3)) == 50
+
+
+@pytest.mark.parametrize("raw", ["one\r\ntwo\r\n", "one\rtwo\r", "one\ntwo\n", "one\r\ntwo\r"])
+def test_every_editors_line_breaks_read_as_one_newline(tmp_path, raw):
+    """CRLF (Windows) and CR (old Mac) become \\n in the corpus, an upload and the seed box."""
+    from charlm.text.corpus import decode_text, normalize, open_corpus
+
+    path = tmp_path / "lines.txt"
+    path.write_bytes(raw.encode("utf-8"))
+    assert open_corpus(path).text == "one\ntwo\n"
+    assert decode_text(raw.encode("utf-8"), "lines.txt") == "one\ntwo\n"
+    assert normalize(raw.replace("one", "One")) == "one\ntwo\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-8-sig"])
+def test_text_with_a_byte_order_mark_is_decoded(encoding):
+    from charlm.text.corpus import decode_text
+
+    text = "Notepad 유니코드\r\nline two"
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data
+    assert decode_text(data, "n.txt") == "Notepad 유니코드\nline two"
+
+
+def test_utf16_without_a_mark_and_binary_say_what_they_are():
+    from charlm.text.corpus import TextEncodingError, decode_text
+
+    with pytest.raises(TextEncodingError, match="UTF-16 .* without a byte order mark.*UTF-8"):
+        decode_text("plain words ".encode("utf-16-le") * 100, "w.txt")
+    with pytest.raises(TextEncodingError, match="binary") as caught:
+        decode_text(b"\x89PNG\r\n\x1a\n" + b"\x00" * 2000, "p.txt")
+    assert caught.value.key == "text_binary" and caught.value.params == {"filename": "p.txt"}

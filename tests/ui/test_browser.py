@@ -425,3 +425,27 @@ def test_memory_chart_draws_the_dashed_threshold_it_promises(server):
         dashed = chart.locator("svg .mark-rule line[stroke-dasharray], svg .mark-rule path")
         assert dashed.count() >= 1
         browser.close()
+
+
+def test_markdown_typed_in_the_compare_box_stays_literal_text(server):
+    """An image typed into the Compare box is shown as text: no <img>, no fetch of its
+    address (issue 19, item 5)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    payload = "![x](http://example.invalid/a.png) **b** <img src=x>"
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        page = open_view(browser, f"{server}/?view=compare", VIEWPORTS["desktop"])
+        fetched = []
+        page.on("request", lambda request: fetched.append(request.url))
+        box = page.get_by_label(re.compile("Temperatures, separated by commas"))
+        box.fill(f"0.5, {payload}")
+        box.press("Enter")
+        alert = page.locator('[data-testid="stAlert"]').filter(has_text="example.invalid")
+        expect(alert).to_be_visible(timeout=30_000)
+        shown = alert.inner_text().replace("\u2060", "")  # the word joiner that stops autolinks
+        assert payload in shown
+        assert alert.locator("img, strong, a").count() == 0
+        assert page.locator("img[src*='example.invalid'], img[src='x']").count() == 0
+        browser.close()
+    assert [url for url in fetched if "example.invalid" in url] == []
