@@ -61,6 +61,7 @@ class Settings:
     runs_budget_mb: int  # disk budget of runs/: oldest unpinned finished runs go first
     run_interval_s: int  # one run request per this many seconds per person
     teacher_passphrase: str | None  # controls every run (also the secret teacher_passphrase)
+    class_db: Path | None = None  # the Class view's results (CHARLM_CLASS_DB); None: runs/
     problems: tuple[str, ...] = ()  # variables set to something unusable, said on the page
 
 
@@ -87,5 +88,6 @@ def load_settings() -> Settings:
         runs_budget_mb=env.integer("CHARLM_RUNS_BUDGET_MB", 500, 10),
         run_interval_s=env.integer("CHARLM_RUN_INTERVAL", 60, 0),
         teacher_passphrase=os.environ.get("CHARLM_TEACHER_PASSPHRASE") or None,
+        class_db=Path(os.environ["CHARLM_CLASS_DB"]) if os.environ.get("CHARLM_CLASS_DB") else None,
     )
     return replace(settings, problems=tuple(env.problems))
