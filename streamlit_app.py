@@ -13,7 +13,7 @@ from charlm.common.memory import limit_malloc_arenas
 from charlm.common.settings import load_settings
 from charlm.generation import temperature as tmath
 from charlm.generation.artifacts import ArtifactError
-from charlm.ui import compare, explore, identity, neurons_view, params, safe, sidebar
+from charlm.ui import class_view, compare, explore, identity, neurons_view, params, safe, sidebar
 from charlm.ui.gate import one_run_at_a_time
 from charlm.ui.loaders import (
     cell_report,
@@ -45,6 +45,9 @@ def main() -> None:
     drawn = {"lang", "view"}
     if view == "train":
         train_tab(lang, settings)
+        st.query_params.from_dict(params.to_query(sidebar.current_settings(None)))
+    elif view == "class":  # the Class view: guess the temperature, which reads best
+        drawn |= class_view.class_tab(lang, settings, models)
         st.query_params.from_dict(params.to_query(sidebar.current_settings(None)))
     else:
         drawn |= explore_or_compare(lang, view, models, settings)

@@ -48,7 +48,9 @@ CREATE TABLE IF NOT EXISTS rounds (
     started REAL NOT NULL,
     ended REAL
 );
+CREATE TABLE IF NOT EXISTS options (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+GUESS_TEMPERATURES = (0.2, 0.5, 1.0, 1.5)  # the set a passage's hidden T is drawn from
 
 
 def db_path(settings) -> Path:
@@ -151,8 +153,20 @@ class ClassResults:
         with self._connection() as conn:
             conn.execute("UPDATE rounds SET ended = ? WHERE ended IS NULL", (time.time(),))
 
+    def set_temperatures(self, temperatures) -> None:
+        """The teacher's set for "Guess the temperature" (kept across restarts)."""
+        value = ",".join(f"{float(t):g}" for t in temperatures)
+        with self._connection() as conn:
+            conn.execute("INSERT OR REPLACE INTO options VALUES ('temperatures', ?)", (value,))
+
+    def temperatures(self) -> tuple[float, ...]:
+        """The set the hidden T is drawn from (GUESS_TEMPERATURES until the teacher sets one)."""
+        with self._connection() as conn:
+            row = conn.execute("SELECT value FROM options WHERE name = 'temperatures'").fetchone()
+        return tuple(float(t) for t in row[0].split(",")) if row else GUESS_TEMPERATURES
+
     def clear(self) -> None:
-        """Delete every guess, vote and round."""
+        """Delete every guess, vote and round (the teacher's temperature set stays)."""
         with self._connection() as conn:
             conn.execute("BEGIN IMMEDIATE")
             for table in ("guesses", "votes", "rounds"):

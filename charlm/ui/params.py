@@ -16,7 +16,7 @@ SEED_TEXT_MAX = 2000
 MAX_COMPARE = 6
 DEFAULT_COMPARE = (0.2, 0.5, 1.0, 1.2)
 TOP_K_MAX = 100_000  # the page then lowers k to the model's alphabet, with its own notice
-VIEWS = ("explore", "compare", "neurons", "train")
+VIEWS = ("explore", "compare", "neurons", "train", "class")
 
 
 @dataclass

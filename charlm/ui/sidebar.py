@@ -119,6 +119,7 @@ VIEW_WIDGETS = {
     "compare": {"seed_text", "length", "compare_text", "compare_greedy"},
     "neurons": {"seed_text", "temperature", "greedy", "length"},
     "train": set(),
+    "class": set(),  # the Class view reports its own widgets (class_view.class_tab)
 }
 MODEL_WIDGETS = {"model", "rng_seed", "top_k", "top_p"}
 

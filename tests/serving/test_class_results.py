@@ -65,8 +65,11 @@ def test_csv_export_and_clear(tmp_path):
     assert pd.read_csv(io.BytesIO(results.export_csv())).empty
 
 
-def test_teacher_rounds_start_and_end(tmp_path):
+def test_teacher_rounds_start_and_end_and_the_temperature_set_is_kept(tmp_path):
     results = ClassResults(tmp_path / "c.sqlite3")
+    assert results.temperatures() == (0.2, 0.5, 1.0, 1.5)
+    results.set_temperatures((0.3, 1.2))
+    assert ClassResults(tmp_path / "c.sqlite3").temperatures() == (0.3, 1.2)
     first = results.start_round(0.5, 11)
     second = results.start_round(1.5, 12)  # ends the first
     latest = results.latest_round()
