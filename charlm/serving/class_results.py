@@ -108,6 +108,10 @@ class ClassResults:
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         try:
             conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+            # WAL + NORMAL: no fsync per commit; a commit survives a server crash or restart,
+            # only a power cut may lose the last ones. 40 students at once on 2 busy cores
+            # (benchmarks/class_votes.py): submission p95 1384 ms with FULL -> 114 ms.
+            conn.execute("PRAGMA synchronous=NORMAL")
             yield conn
         finally:
             conn.close()
