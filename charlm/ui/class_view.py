@@ -7,6 +7,7 @@ panel refreshes itself, one small query every few seconds (st.fragment with run_
 from __future__ import annotations
 
 import random
+import re
 import secrets
 import sqlite3
 import uuid
@@ -81,14 +82,18 @@ def class_tab(lang: str, settings, models: dict[str, dict]) -> set[str]:
 
 
 def lesson_plan(lang: str) -> None:
-    """The teacher's guide (docs/lesson.md, Korean in docs/lesson.ko.md), our own file."""
+    """The teacher's guide (docs/lesson.md, Korean in docs/lesson.ko.md), our own file, with
+    its title dropped (the expander names it) and its headings under the view's h2."""
     name = "lesson.ko.md" if lang == "ko" else "lesson.md"
     try:
         guide = (PROJECT_ROOT / "docs" / name).read_text(encoding="utf-8")
     except OSError:
         return
+    body = guide.split("\n", 1)[1] if guide.startswith("# ") else guide
+    body = re.sub(r"^(#+) ", r"#\1 ", body, flags=re.MULTILINE)
+    body = re.sub(r"\[(English|한국어)\]\([^)]*\)", "", body)  # the other file: not served
     with st.expander(text(lang, "lesson_plan")):
-        st.markdown(guide)
+        st.markdown(body)
 
 
 # ---- Guess the temperature -------------------------------------------------------------

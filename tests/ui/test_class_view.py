@@ -32,6 +32,8 @@ def submit(at, label: str, option_index: int, button: str) -> AppTest:
 def test_a_guess_is_stored_once_and_revealed_with_the_score(app_env, isolated_runs, monkeypatch):
     at = open_class(monkeypatch, "student-token-aaaaaaaaaaaaaaaaaaaaaa")
     assert "Guess the temperature" in [h.value for h in at.subheader]
+    guide = next(e for e in at.expander if e.label.startswith("Teacher's guide"))
+    assert any("Activity 1" in m.value for m in guide.markdown)
     label = "Which temperature wrote this passage?"
     at = submit(at, label, 1, "Guess")
     results = ClassResults(isolated_runs / "class.sqlite3")
@@ -57,6 +59,8 @@ def test_a_vote_is_stored_once_and_shown_beside_the_books_claim(
     assert results.counts() == (0, 1)
     assert any("투표했습니다" in m.value for m in at.success)
     assert any("T = 0.5" in c.value for c in at.caption)  # the book's claim
+    guide = next(e for e in at.expander if e.label.startswith("교사용 안내"))
+    assert any("활동 1" in m.value for m in guide.markdown)
 
 
 def test_the_teacher_starts_a_round_everyone_sees_its_passage(app_env, isolated_runs, monkeypatch):
