@@ -132,7 +132,8 @@ def distribution_chart(lang, gen: Generation, row: int, before, after, chosen: i
     chars, labels = gen.vocab.chars, (text(lang, "before"), text(lang, "after"))
     x_title, y_title = text(lang, "character"), text(lang, "probability")
     temperature = gen.temperatures[row]
-    if gen.top_k is None and gen.top_p is None and temperature != tmath.GREEDY:
+    filtered = gen.top_k is not None or gen.top_p is not None or gen.min_p is not None
+    if not filtered and temperature != tmath.GREEDY:
         rows = charts.model_rows(chars, before, chosen)
         spec = charts.reweighting_chart(
             rows, temperature, labels, x_title, y_title, text(lang, "try_t"), text(lang, "other")
