@@ -16,7 +16,11 @@ DRAWS = 100
 
 
 def pipeline_panel(lang: str, gen: Generation, row: int, position: int, rng_seed: int) -> None:
-    """The pipeline at step `position` (0-based) of text `row`."""
+    """The pipeline at step `position` (0-based) of text `row`, when asked for: opt-in, as
+    its two Altair charts cost the server ~90 ms a move (spec validation), which a class
+    moving sliders should not pay."""
+    if not st.checkbox(text(lang, "pipeline_toggle"), key="show_pipeline"):
+        return
     before, _ = gen.step(row, position)
     temperature = gen.temperatures[row]
     stages = tmath.pipeline(before, temperature, gen.top_k, gen.top_p, gen.min_p)

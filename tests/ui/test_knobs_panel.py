@@ -55,6 +55,8 @@ def test_min_p_round_trips_through_the_link():
 def test_the_pipeline_shows_every_stage_and_draw_100_reproduces_from_the_link(app_env):
     at = open_link(LINK)
     assert at.session_state["min_p"] == 0.1
+    assert not any(s.value.startswith("The sampling pipeline") for s in at.subheader)  # opt-in
+    at.checkbox(key="show_pipeline").set_value(True).run()
     titles = [s.value for s in at.subheader]
     assert "The sampling pipeline at this step" in titles
     data = next(data for spec, data in charts(at) if "facet" in spec)
@@ -66,6 +68,7 @@ def test_the_pipeline_shows_every_stage_and_draw_100_reproduces_from_the_link(ap
     first = draw_data(at)
     assert sum(first.values()) == 100
     again = open_link(LINK)
+    again.checkbox(key="show_pipeline").set_value(True).run()
     again.toggle(key="draw_100").set_value(True).run()
     assert draw_data(again) == first
 
