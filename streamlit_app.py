@@ -12,7 +12,18 @@ import streamlit as st
 from charlm.common.memory import limit_malloc_arenas
 from charlm.generation import temperature as tmath
 from charlm.generation.artifacts import ArtifactError
-from charlm.ui import compare, explore, identity, neurons_view, page_settings, params, safe, sidebar
+from charlm.ui import (
+    class_view,
+    compare,
+    explore,
+    identity,
+    knobs_panel,
+    neurons_view,
+    page_settings,
+    params,
+    safe,
+    sidebar,
+)
 from charlm.ui.gate import one_run_at_a_time
 from charlm.ui.loaders import (
     cell_report,
@@ -45,6 +56,9 @@ def main() -> None:
     drawn = {"lang", "view"}
     if view == "train":
         train_tab(lang, settings)
+        st.query_params.from_dict(params.to_query(sidebar.current_settings(None)))
+    elif view == "class":  # the Class view: guess the temperature, which reads best
+        drawn |= class_view.class_tab(lang, settings, models)
         st.query_params.from_dict(params.to_query(sidebar.current_settings(None)))
     else:
         drawn |= explore_or_compare(lang, view, models, settings)
@@ -92,6 +106,8 @@ def explore_or_compare(lang, view, models, settings) -> set[str]:
         explore.step_inspector(
             lang, gen, 0, lambda context: context_influence(path, epoch, context)
         )
+        position = min(st.session_state.get("step", 1), gen.ids.shape[1]) - 1
+        knobs_panel.pipeline_panel(lang, gen, 0, position, page.rng_seed)  # T, k, p, min-p
     if gen.dropped:
         chars = ", ".join(safe.markdown(repr(c)) for c in gen.dropped)
         seed_area.info(text(lang, "dropped", chars=chars))
@@ -172,8 +188,17 @@ def generate_for(page: params.PageSettings, path, temperatures):
     """(generation, seconds) for the page's settings at `temperatures` (cached)."""
     top_k = page.top_k or None
     top_p = page.top_p if page.top_p < 1.0 else None
+    min_p = page.min_p or None
     return generate(
-        path, page.epoch, page.seed_text, page.length, temperatures, page.rng_seed, top_k, top_p
+        path,
+        page.epoch,
+        page.seed_text,
+        page.length,
+        temperatures,
+        page.rng_seed,
+        top_k,
+        top_p,
+        min_p,
     )
 
 

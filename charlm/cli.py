@@ -138,6 +138,9 @@ def _add_generate(commands) -> None:
     )
     generate.add_argument("--top-k", type=_positive_int, default=None, help="keep the k likeliest")
     generate.add_argument("--top-p", type=_fraction, default=None, help="nucleus mass to keep")
+    generate.add_argument(
+        "--min-p", type=_fraction, default=None, help="keep chars >= this share of the likeliest"
+    )
     generate.add_argument("--greedy", action="store_true", help="argmax instead of sampling")
     generate.add_argument("--epoch", type=_positive_int, default=None, help="use an epoch snapshot")
 
@@ -307,7 +310,13 @@ def cmd_generate(args) -> int:
     temps = [tmath.GREEDY] if args.greedy else args.temperature
     try:
         generation = sampler.generate(
-            seed_text, args.length, temps, rng_seed=args.seed, top_k=args.top_k, top_p=args.top_p
+            seed_text,
+            args.length,
+            temps,
+            rng_seed=args.seed,
+            top_k=args.top_k,
+            top_p=args.top_p,
+            min_p=args.min_p,
         )
     except ValueError as exc:
         raise CliError(str(exc)) from None

@@ -125,3 +125,49 @@ def calibration_minimum(points: list[SweepPoint]) -> float | None:
     if not scored:
         return None
     return min(scored, key=lambda p: p.calibration_nats).temperature
+
+
+KNOBS = ("top_p", "min_p")
+
+
+@dataclass(frozen=True)
+class KnobPoint:
+    knob: str  # "top_p" or "min_p"
+    value: float
+    real_words: float | None
+    repetition: float | None
+    surprisal_bits: float
+
+
+def knob_sweep(
+    sampler,
+    seed_text: str,
+    knob: str,
+    values,
+    temperature: float = 1.0,
+    length: int = 300,
+    rng_seed: int = 0,
+    known_words: set[str] | None = None,
+) -> list[KnobPoint]:
+    """The sweep along top-p or min-p at one temperature: one generation per value, all with
+    the same random numbers, so a class can see which knob keeps more real words at the same
+    surprisal. Raises ValueError for an unknown knob or a value outside (0, 1]."""
+    if knob not in KNOBS:
+        raise ValueError(f"knob must be one of {KNOBS} (got {knob!r})")
+    points = []
+    for value in values:
+        gen = sampler.generate(
+            seed_text, length, [temperature], rng_seed=rng_seed, **{knob: float(value)}
+        )
+        chosen = gen.chosen_probabilities(0, reweighted=False)
+        text = gen.texts[0]
+        points.append(
+            KnobPoint(
+                knob=knob,
+                value=float(value),
+                real_words=real_word_share(text, known_words) if known_words else None,
+                repetition=repeated_ngram_share(text),
+                surprisal_bits=float(np.mean(-np.log2(np.maximum(chosen, 1e-300)))),
+            )
+        )
+    return points

@@ -116,6 +116,7 @@ class Settings:
     run_interval_s: int  # one run request per this many seconds per person
     teacher_passphrase: str | None  # controls every run; None: teacher mode is off
     teacher_off: tuple[str, str] | None = None  # ("blank" | "short", where) of a refused one
+    class_db: Path | None = None  # the Class view's results (CHARLM_CLASS_DB); None: runs/
     problems: tuple[str, ...] = ()  # settings set to something unusable, said on the page
 
 
@@ -145,6 +146,7 @@ def load_settings(secrets: Mapping | None = None) -> Settings:
         run_interval_s=source.integer("CHARLM_RUN_INTERVAL", 60, 0),
         teacher_passphrase=passphrase,
         teacher_off=teacher_off,
+        class_db=source.path("CHARLM_CLASS_DB", None),
     )
     for problem in source.problems:
         _log_once(f"setting ignored: {problem}")

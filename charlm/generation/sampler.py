@@ -53,6 +53,7 @@ class Generation:
     logits: np.ndarray  # (N, K, V) raw next-char logits before each choice
     top_k: int | None = None
     top_p: float | None = None
+    min_p: float | None = None
     _cache: dict = field(default_factory=dict, repr=False)
 
     @cached_property
@@ -67,7 +68,7 @@ class Generation:
         """(N, V) distributions actually sampled from (temperature, then top-k/top-p)."""
         if row not in self._cache:
             self._cache[row] = tmath.transform(
-                self.before(row), self.temperatures[row], self.top_k, self.top_p
+                self.before(row), self.temperatures[row], self.top_k, self.top_p, self.min_p
             )
         return self._cache[row]
 
@@ -83,7 +84,8 @@ class Generation:
         before = tmath.softmax(self.logits[position, row, :])
         if row in self._cache:
             return before, self._cache[row][position]
-        return before, tmath.transform(before, self.temperatures[row], self.top_k, self.top_p)
+        knobs = (self.top_k, self.top_p, self.min_p)
+        return before, tmath.transform(before, self.temperatures[row], *knobs)
 
     def chosen_probabilities(self, row: int, reweighted: bool = True) -> np.ndarray:
         """(N,) probability of each chosen character, after (or before) reweighting."""
@@ -139,6 +141,7 @@ class Sampler:
         top_p: float | None = None,
         coupled: bool = True,
         on_unknown: str = "drop",
+        min_p: float | None = None,
     ) -> Generation:
         """Generate `length` characters for each temperature (or GREEDY) in one batched pass."""
         temps = check_temperatures(temperatures)
@@ -147,6 +150,8 @@ class Sampler:
             tmath.top_k_filter(np.ones(2), top_k)  # validates k
         if top_p is not None:
             tmath.top_p_filter(np.ones(2), top_p)  # validates p
+        if min_p is not None:
+            tmath.min_p_filter(np.ones(2), min_p)  # validates min-p
         rows = len(temps)
         if rows * steps * self.network.vocab_size > MAX_LOGIT_CELLS:
             most = MAX_LOGIT_CELLS // (rows * self.network.vocab_size)
@@ -158,14 +163,16 @@ class Sampler:
         scale = np.array([0.0 if t == tmath.GREEDY else t for t in temps])[None, :, None]
         gumbel = self.gumbel_noise(rng_seed, steps, rows, coupled)
         state = self.warm_state(seed, rows)
-        filtered = top_k is not None or top_p is not None
+        filtered = top_k is not None or top_p is not None or min_p is not None
         if filtered:
-            ids, logits = self._loop_filtered(state, steps, temps, gumbel, top_k, top_p)
+            knobs = (top_k, top_p, min_p)
+            ids, logits = self._loop_filtered(state, steps, temps, gumbel, *knobs)
         else:
             noise = (self.network.dense_bias + scale * gumbel).astype(np.float32)
             ids, logits = self._loop(state, steps, noise)
             logits += self.network.dense_bias
-        return Generation(self.vocab, temps, seed, dropped, ids.T.copy(), logits, top_k, top_p)
+        ids = ids.T.copy()
+        return Generation(self.vocab, temps, seed, dropped, ids, logits, top_k, top_p, min_p)
 
     def _loop(self, state, steps: int, noise: np.ndarray):
         net = self.network
@@ -182,8 +189,8 @@ class Sampler:
                 state = net.step(chosen, state)
         return ids, logits
 
-    def _loop_filtered(self, state, steps, temps, gumbel, top_k, top_p):
-        """Slower path: top-k/top-p need each step's full distribution."""
+    def _loop_filtered(self, state, steps, temps, gumbel, top_k, top_p, min_p=None):
+        """Slower path: top-k/top-p/min-p need each step's full distribution."""
         net = self.network
         rows = len(temps)
         logits = np.empty((steps, rows, net.vocab_size), np.float32)
@@ -193,7 +200,7 @@ class Sampler:
             probs = tmath.softmax(logits[t])
             chosen = np.empty(rows, np.int64)
             for row, temp in enumerate(temps):
-                q = tmath.transform(probs[row], temp, top_k, top_p)
+                q = tmath.transform(probs[row], temp, top_k, top_p, min_p)
                 chosen[row] = np.argmax(tmath.log_probs(q) + gumbel[t, row])
             ids[t] = chosen
             if t + 1 < steps:

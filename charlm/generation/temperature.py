@@ -1,4 +1,4 @@
-"""Pure NumPy math of softmax temperature: reweight, greedy, entropy, top-k, top-p.
+"""Pure NumPy math of softmax temperature: reweight, greedy, entropy, top-k, top-p, min-p.
 
 Every function takes probabilities along the last axis and works on any leading shape.
 No TensorFlow here.
@@ -102,11 +102,61 @@ def top_p_filter(probs: np.ndarray, p: float) -> np.ndarray:
     return kept / kept.sum(axis=-1, keepdims=True)
 
 
-def transform(probs, temperature, top_k: int | None = None, top_p: float | None = None):
-    """Temperature (or GREEDY) first, then top-k, then top-p: the distribution sampled from."""
+def min_p_filter(probs: np.ndarray, min_p: float) -> np.ndarray:
+    """Min-p filter: keep the characters at least `min_p` times as likely as the likeliest
+    one, and renormalise (Nguyen et al., "Turning Up the Heat: Min-p Sampling for Creative and
+    Coherent LLM Outputs", arXiv:2407.01082, 2024: keep x where p(x) >= p_base * max p).
+
+    The bar rises with the model's confidence: a sure step keeps few, an open one many. The
+    likeliest character always survives. Raises ValueError unless 0 < min_p <= 1.
+    """
+    if not (isinstance(min_p, (int, float)) and math.isfinite(min_p) and 0 < min_p <= 1):
+        raise ValueError(f"min_p must be in (0, 1] (got {min_p!r})")
+    probs = np.asarray(probs, dtype=np.float64)
+    keep = probs >= min_p * probs.max(axis=-1, keepdims=True)
+    kept = np.where(keep, probs, 0.0)
+    return kept / kept.sum(axis=-1, keepdims=True)
+
+
+def pipeline(probs, temperature, top_k=None, top_p=None, min_p=None) -> list[tuple]:
+    """Each stage of the sampling pipeline in its order, T -> top-k -> top-p -> min-p, each
+    renormalised: [(stage, distribution)], starting with ("model", probs); a knob that is off
+    adds no stage. The last distribution is what transform() returns."""
     out = greedy(probs) if temperature == GREEDY else reweight(probs, temperature)
-    if top_k is not None:
-        out = top_k_filter(out, top_k)
-    if top_p is not None:
-        out = top_p_filter(out, top_p)
-    return out
+    stages = [("model", np.asarray(probs, dtype=np.float64)), ("temperature", out)]
+    for name, knob, apply in (
+        ("top_k", top_k, top_k_filter),
+        ("top_p", top_p, top_p_filter),
+        ("min_p", min_p, min_p_filter),
+    ):
+        if knob is not None:
+            out = apply(out, knob)
+            stages.append((name, out))
+    return stages
+
+
+def transform(probs, temperature, top_k=None, top_p=None, min_p=None):
+    """Temperature (or GREEDY) first, then top-k, then top-p, then min-p: the distribution
+    sampled from."""
+    return pipeline(probs, temperature, top_k, top_p, min_p)[-1][1]
+
+
+def effective_choices(probs: np.ndarray) -> np.ndarray:
+    """2^entropy: how many equally likely characters would be as uncertain (1 = certain)."""
+    return perplexity(probs)
+
+
+def draw(probs: np.ndarray, count: int, rng_seed: int | None, step: int = 0) -> np.ndarray:
+    """(V,) how often each character comes up in `count` draws from one distribution (V,).
+
+    The random numbers come from (rng_seed, step), so a link with the same seed and step draws
+    the same counts. Raises ValueError unless count >= 1.
+    """
+    if not isinstance(count, (int, np.integer)) or count < 1:
+        raise ValueError(f"count must be an integer >= 1 (got {count!r})")
+    probs = np.asarray(probs, dtype=np.float64)
+    seed = [0 if rng_seed is None else int(rng_seed), int(step)]
+    uniform = np.random.default_rng(seed).random(count)
+    cumulative = np.cumsum(probs / probs.sum())
+    picks = np.minimum(np.searchsorted(cumulative, uniform, side="right"), probs.size - 1)
+    return np.bincount(picks, minlength=probs.size)

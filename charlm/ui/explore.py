@@ -130,9 +130,11 @@ def looked_at(lang: str, context: str, scores) -> None:
 def distribution_chart(lang, gen: Generation, row: int, before, after, chosen: int) -> bool:
     """Before/after bars. Plain sampling gets a temperature slider of its own that reweights
     the bars, the entropy figures and the entropy curve in the browser (no trip to the server;
-    True); with top-k/top-p or greedy the server draws what was really sampled from (False)."""
+    True); with top-k/top-p/min-p or greedy the server draws what was really sampled from
+    (False)."""
     chars, temperature = gen.vocab.chars, gen.temperatures[row]
-    if gen.top_k is None and gen.top_p is None and temperature != tmath.GREEDY:
+    filtered = gen.top_k is not None or gen.top_p is not None or gen.min_p is not None
+    if not filtered and temperature != tmath.GREEDY:
         st.caption(text(lang, "try_t_help"))
         rows = charts.model_rows(chars, before, chosen, lang)
         spec = charts.inspector_chart(rows, charts.entropy_curve_rows(before), temperature, lang)

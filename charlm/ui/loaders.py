@@ -121,17 +121,24 @@ def corpus_name(lang: str, entry: dict | None) -> str:
 
 
 def generate(
-    path: Path, epoch, seed_text, length, temps, rng_seed, top_k, top_p
+    path: Path, epoch, seed_text, length, temps, rng_seed, top_k, top_p, min_p=None
 ) -> tuple[Generation, float]:
     """(generation, seconds it took when first computed); identical requests are shared."""
     stamp = _stamp(path)
-    key = (str(path), epoch, stamp, seed_text, length, tuple(temps), rng_seed, top_k, top_p)
+    key = (str(path), epoch, stamp, seed_text, length, tuple(temps), rng_seed, top_k, top_p, min_p)
 
     def compute():
         sampler, _ = get_sampler(path, epoch)
         start = time.perf_counter()
         generation = sampler.generate(
-            seed_text, length, temps, rng_seed=rng_seed, top_k=top_k, top_p=top_p, coupled=True
+            seed_text,
+            length,
+            temps,
+            rng_seed=rng_seed,
+            top_k=top_k,
+            top_p=top_p,
+            coupled=True,
+            min_p=min_p,
         )
         return generation, time.perf_counter() - start
 

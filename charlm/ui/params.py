@@ -17,7 +17,7 @@ SEED_TEXT_MAX = 2000
 MAX_COMPARE = 6
 DEFAULT_COMPARE = (0.2, 0.5, 1.0, 1.2)
 TOP_K_MAX = 100_000  # the page then lowers k to the model's alphabet, with its own notice
-VIEWS = ("explore", "compare", "neurons", "train")
+VIEWS = ("explore", "compare", "neurons", "train", "class")
 
 
 @dataclass
@@ -30,6 +30,7 @@ class PageSettings:
     rng_seed: int = 42
     top_k: int = 0  # 0 = off
     top_p: float = 1.0  # 1.0 = off
+    min_p: float = 0.0  # 0.0 = off
     lang: str = "en"
     compare: tuple[float, ...] = DEFAULT_COMPARE
     epoch: int | None = None  # None: the exported model, else an epoch snapshot
@@ -113,6 +114,8 @@ def from_query(
         settings.top_k = _clamped(k, 0, TOP_K_MAX, notes, "k")
     if "p" in get and (p := _number(get["p"], float, notes, "p")) is not None:
         settings.top_p = round(_clamped(p, 0.05, 1.0, notes, "p"), 2)
+    if "minp" in get and (m := _number(get["minp"], float, notes, "minp")) is not None:
+        settings.min_p = round(_clamped(m, 0.0, 1.0, notes, "minp"), 2)
     if "lang" in get:
         if get["lang"] in {"en", "ko"}:
             settings.lang = get["lang"]
@@ -159,6 +162,8 @@ def to_query(settings: PageSettings) -> dict[str, str]:
         query["k"] = str(settings.top_k)
     if settings.top_p < 1.0:
         query["p"] = f"{settings.top_p:g}"
+    if settings.min_p > 0:
+        query["minp"] = f"{settings.min_p:g}"
     if settings.epoch is not None:
         query["epoch"] = str(settings.epoch)
     return query

@@ -18,6 +18,7 @@ STATE_KEYS = {  # PageSettings field -> widget key
     "rng_seed": "rng_seed",
     "top_k": "top_k",
     "top_p": "top_p",
+    "min_p": "min_p",
 }
 
 
@@ -119,8 +120,9 @@ VIEW_WIDGETS = {
     "compare": {"seed_text", "length", "compare_text", "compare_greedy"},
     "neurons": {"seed_text", "temperature", "greedy", "length"},
     "train": set(),
+    "class": set(),  # the Class view reports its own widgets (class_view.class_tab)
 }
-MODEL_WIDGETS = {"model", "rng_seed", "top_k", "top_p"}
+MODEL_WIDGETS = {"model", "rng_seed", "top_k", "top_p", "min_p"}
 
 
 def timeline_widgets(epochs: list[int]) -> set[str]:
@@ -190,6 +192,9 @@ def sampling_controls(lang: str, vocab_size: int) -> None:
             st.info(text(lang, "top_k_lowered", k=wanted, size=vocab_size))
         st.number_input(text(lang, "top_k"), 0, vocab_size, step=1, key="top_k")
         st.slider(text(lang, "top_p"), 0.05, 1.0, step=0.01, key="top_p")
+        st.slider(
+            text(lang, "min_p"), 0.0, 1.0, step=0.01, key="min_p", help=text(lang, "min_p_help")
+        )
 
 
 def current_settings(epoch: int | None) -> params.PageSettings:
