@@ -171,7 +171,8 @@ def test_an_upload_run_without_a_file_is_refused_in_the_pages_language(
 
 # Words a Korean page may show in Latin letters: names, symbols and units.
 ALLOWED = {
-    "charlm", "lstm", "top-k", "top-p", "min-p", "nats", "bits", "ms", "mb", "utf-8", "txt", "argmax",
+    "charlm", "lstm", "top-k", "top-p", "min-p", "nats", "bits", "ms", "mb", "utf-8", "txt",
+    "argmax",
     "tanh", "chollet", "quick", "seed", "fast",  # the recipes' names, as in the CLI
     # a link's own parameter names, quoted back in its notices
     "cmp", "len", "rng", "lang", "view", "model", "step", "epoch",
