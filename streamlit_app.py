@@ -42,13 +42,11 @@ def main() -> None:
     if unusable:
         names = ", ".join(safe.markdown(name) for name in unusable)
         st.sidebar.caption(text(lang, "unusable_models", names=names))
-    drawn = {"lang", "view"}
     if view == "train":
         train_tab(lang, settings)
         st.query_params.from_dict(params.to_query(sidebar.current_settings(None)))
     else:
-        drawn |= explore_or_compare(lang, view, models, settings)
-    sidebar.hold_undrawn(drawn)
+        explore_or_compare(lang, view, models, settings)
 
 
 def models_for(viewer, settings) -> tuple[dict[str, dict], list[str]]:
@@ -64,12 +62,11 @@ def models_for(viewer, settings) -> tuple[dict[str, dict], list[str]]:
     return models, [name for name, entry in visible.items() if "_unusable" in entry]
 
 
-def explore_or_compare(lang, view, models, settings) -> set[str]:
-    """Draws the view; returns the keys of the widgets it drew."""
+def explore_or_compare(lang, view, models, settings) -> None:
     seed_area = st.container()
     chosen = choose_model(lang, models, settings, seed_area)
     if chosen is None:
-        return {"model"} if models else set()
+        return
     name, path, sampler, folder, epoch = chosen
     sidebar.sampling_controls(lang, sampler.vocab.size)
     seed_controls(lang, seed_area, folder.context_length)
@@ -84,12 +81,12 @@ def explore_or_compare(lang, view, models, settings) -> set[str]:
     elif view == "neurons":
         gen, _ = generate_for(page, path, [tmath.GREEDY if page.greedy else page.temperature])
         units = sampler.network.units
-        drawn = neurons_view.neurons_view(lang, path, epoch, units, gen, folder.heldout_text())
+        neurons_view.neurons_view(lang, path, epoch, units, gen, folder.heldout_text())
         neurons_view.memory_spans(lang, memory_reports(models, name, path, epoch))
     else:
         gen, seconds = generate_for(page, path, [tmath.GREEDY if page.greedy else page.temperature])
         explore.generated_text(lang, gen, 0, seconds, f"charlm-{name.replace('/', '-')}.txt")
-        explore.step_inspector(
+        page.step = explore.step_inspector(
             lang, gen, 0, lambda context: context_influence(path, epoch, context)
         )
     if gen.dropped:
@@ -97,9 +94,6 @@ def explore_or_compare(lang, view, models, settings) -> set[str]:
         seed_area.info(text(lang, "dropped", chars=chars))
     st.query_params.from_dict(params.to_query(page))
     st.sidebar.caption(f"{text(lang, 'share')}: {text(lang, 'share_help')}")
-    timeline = sidebar.timeline_widgets(folder.snapshot_epochs())
-    extra = drawn if view == "neurons" else set()
-    return sidebar.MODEL_WIDGETS | sidebar.VIEW_WIDGETS[view] | timeline | extra
 
 
 def memory_reports(models, name, path, epoch) -> dict[str, dict | None]:
@@ -152,7 +146,11 @@ def choose_model(lang, models, settings, seed_area):
 
 def seed_controls(lang: str, area, context_length: int) -> None:
     area.text_area(
-        text(lang, "seed_text"), key="seed_text", height=90, max_chars=params.SEED_TEXT_MAX
+        text(lang, "seed_text"),
+        key="seed_text",
+        height=90,
+        max_chars=params.SEED_TEXT_MAX,
+        persist_state=sidebar.KEEP,
     )
     area.button(
         text(lang, "another_passage"),
