@@ -63,13 +63,17 @@ def models_for(viewer, settings) -> tuple[dict[str, dict], list[str]]:
 
 
 def explore_or_compare(lang, view, models, settings) -> None:
-    seed_area = st.container()
-    chosen = choose_model(lang, models, settings, seed_area)
+    """Draws the view. Explore puts temperature and the text first, so that the first screen
+    of a laptop, a projector or a phone shows both (the seed box follows the text)."""
+    messages = st.container()
+    chosen = choose_model(lang, models, settings, messages)
     if chosen is None:
         return
     name, path, sampler, folder, epoch = chosen
     sidebar.sampling_controls(lang, sampler.vocab.size)
-    seed_controls(lang, seed_area, folder.context_length)
+    seed_area = st.container() if view != "explore" else None
+    if seed_area is not None:
+        seed_controls(lang, seed_area, folder.context_length)
     sidebar.text_controls(lang, with_temperature=view != "compare")
     page = sidebar.current_settings(epoch)
     if view == "compare":
@@ -86,6 +90,8 @@ def explore_or_compare(lang, view, models, settings) -> None:
     else:
         gen, seconds = generate_for(page, path, [tmath.GREEDY if page.greedy else page.temperature])
         explore.generated_text(lang, gen, 0, seconds, f"charlm-{name.replace('/', '-')}.txt")
+        seed_area = st.container()
+        seed_controls(lang, seed_area, folder.context_length)
         page.step = explore.step_inspector(
             lang, gen, 0, lambda context: context_influence(path, epoch, context)
         )
@@ -109,20 +115,26 @@ def memory_reports(models, name, path, epoch) -> dict[str, dict | None]:
     return reports
 
 
-# One clear focus ring on everything a keyboard reaches (some widgets only change a border).
-FOCUS_STYLE = (
-    "<style>:focus-visible{outline:3px solid #1A56A6 !important;outline-offset:2px}</style>"
-)
+PAGE_STYLE = """<style>
+/* One clear focus ring on everything a keyboard reaches (some widgets only change a border). */
+:focus-visible{outline:3px solid #1A56A6 !important;outline-offset:2px}
+/* Korean breaks only between words (a title split as "탐색 / 기" reads wrong); a word longer
+   than the line may still break. English is unaffected. */
+h1,h2,h3,h4,p,label{word-break:keep-all !important;overflow-wrap:break-word !important}
+/* The first screen is for the lesson: less empty space above a smaller title, so that
+   temperature and 6+ lines of text fit 1280x720 and a 390x844 phone (issue 18). */
+[data-testid="stMainBlockContainer"]{padding-top:3.5rem}
+[data-testid="stHeading"] h1{font-size:2.25rem !important;padding:0.25rem 0 !important}
+@media (max-width:640px){[data-testid="stHeading"] h1{font-size:1.75rem !important}}
+</style>"""
 
 
 def header(lang: str) -> None:
-    st.html(FOCUS_STYLE)  # style only: Streamlit keeps it out of the page's layout
+    st.html(PAGE_STYLE)  # style only: Streamlit keeps it out of the page's layout
     st.title(text(lang, "title"))
     st.caption(text(lang, "subtitle"))
     for notice in st.session_state.get("link_notices", []):
         st.warning(text(lang, "query_notice", detail=safe.markdown(notice)), icon="🔗")
-    with st.expander(text(lang, "explain_title")):
-        st.markdown(text(lang, "explain_body"))
 
 
 def choose_model(lang, models, settings, seed_area):

@@ -12,7 +12,8 @@ from charlm.ui.strings import text
 
 
 def generated_text(lang: str, gen: Generation, row: int, seconds: float, filename: str) -> None:
-    st.header(text(lang, "generated"))
+    """The text right under the temperature control (no heading between them: the first
+    screen must show both), then its legend, download and timing."""
     st.markdown(colored_text(gen, row, with_seed=True), unsafe_allow_html=True)
     left, right = st.columns([3, 1])
     left.markdown(
@@ -82,6 +83,8 @@ def step_inspector(lang: str, gen: Generation, row: int, influence_of=None) -> i
         and st.toggle(text(lang, "influence_title"), key="show_influence", persist_state="session")
     ):
         looked_at(lang, *influence_of(context))
+    with st.expander(text(lang, "explain_title")):  # it explains the bars just below
+        st.markdown(text(lang, "explain_body"))
     distribution_chart(lang, gen, row, before, after, chosen)
     h_before, h_after = float(tmath.entropy_bits(before)), float(tmath.entropy_bits(after))
     cols = st.columns(3)

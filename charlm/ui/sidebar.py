@@ -132,7 +132,10 @@ def text_controls(lang: str, with_temperature: bool) -> None:
             persist_state=KEEP,
             disabled=bool(st.session_state.get("greedy")),
         )
-        right.toggle(text(lang, "greedy"), key="greedy", persist_state=KEEP)
+        # A short label and the rest in help: a long one was cut to "Greedy (always th…".
+        right.toggle(
+            text(lang, "greedy"), key="greedy", help=text(lang, "greedy_help"), persist_state=KEEP
+        )
     else:
         middle = st
     middle.slider(

@@ -195,3 +195,92 @@ def test_clicking_a_character_inspects_it_in_place(page_server, chromium):
     expect(slider(again, "Step")).to_have_value("30", timeout=30_000)
     assert marked_steps(again) == [30]
     again.close()
+
+
+FIRST_SCREENS = {"laptop": (1366, 768), "projector": (1280, 720), "phone": (390, 844)}
+
+FIRST_SCREEN = """() => {
+  const box = document.querySelector(".charlm-text").getBoundingClientRect();
+  const style = getComputedStyle(document.querySelector(".charlm-text"));
+  const t = Array.from(document.querySelectorAll('[data-testid="stSlider"]'))
+    .find((e) => e.innerText.includes("Temperature T")).getBoundingClientRect();
+  const note = Array.from(document.querySelectorAll('[data-testid="stExpander"]'))
+    .find((e) => e.innerText.includes("What does temperature do?")).getBoundingClientRect();
+  const bars = document.querySelector('[data-testid="stVegaLiteChart"]').getBoundingClientRect();
+  return {
+    height: innerHeight, tTop: t.top, tBottom: t.bottom,
+    linesShown: (Math.min(innerHeight, box.bottom) - box.top - parseFloat(style.paddingTop))
+      / parseFloat(style.lineHeight),
+    noteToBars: bars.top - note.bottom, noteTop: note.top,
+  };
+}"""
+
+
+@pytest.mark.parametrize("screen", FIRST_SCREENS)
+def test_the_first_screen_shows_temperature_and_six_lines_of_text(page_server, chromium, screen):
+    """Issue 18: without scrolling, the temperature control and at least 6 lines of the text
+    it changes; the note on temperature sits next to the bars it talks about."""
+    width, height = FIRST_SCREENS[screen]
+    page = open_page(chromium, page_server, width, height)
+    settled(page)
+    page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=30_000)
+    found = page.evaluate(FIRST_SCREEN)
+    assert 0 <= found["tTop"] and found["tBottom"] <= height, found
+    assert found["linesShown"] >= 6, found
+    assert 0 <= found["noteToBars"] < 150, found  # the bars are right below the note
+    page.close()
+
+
+TITLE_WORDS = """() => {
+  const title = document.querySelector("h1");
+  const node = document.createTreeWalker(title, NodeFilter.SHOW_TEXT).nextNode();
+  const text = node.textContent, range = document.createRange(), tops = [];
+  for (let i = 0; i < text.length; i++) {
+    range.setStart(node, i); range.setEnd(node, i + 1);
+    tops.push(Math.round(range.getBoundingClientRect().top));
+  }
+  let start = 0; const words = [];
+  for (let i = 0; i <= text.length; i++) {
+    if (i === text.length || text[i] === " ") {
+      const word = tops.slice(start, i);
+      if (word.length) words.push([text.slice(start, i), new Set(word).size]);
+      start = i + 1;
+    }
+  }
+  return {words, lines: new Set(tops).size};
+}"""
+
+
+def test_korean_title_breaks_only_between_words_on_a_phone(page_server, chromium):
+    """Issue 18, defect 8b: "온도 탐색 / 기" must not happen; each word stays on one line."""
+    page = open_page(chromium, f"{page_server}/?lang=ko", 390, 844)
+    # Streamlit's own size (2.75rem): large enough that the title must wrap on a phone
+    page.add_style_tag(
+        content='html body [data-testid="stHeading"] h1{font-size:2.75rem !important}'
+    )
+    page.wait_for_timeout(300)
+    found = page.evaluate(TITLE_WORDS)
+    assert found["lines"] >= 2, found  # the title does wrap at this size ...
+    split = [word for word, lines in found["words"] if lines > 1]
+    assert not split, found  # ... but never inside a word
+    page.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_greedy_label_is_not_cut_on_a_laptop(page_server, chromium, lang):
+    """Issue 18: the label read "탐욕적 선택 (항상 가장 높은…" at 1366 px (Streamlit cuts a
+    widget label that does not fit with an ellipsis)."""
+    from playwright.sync_api import expect
+
+    page = open_page(chromium, f"{page_server}/?lang={lang}", 1366, 768)
+    name = {"en": "Greedy", "ko": "탐욕적"}[lang]
+    toggle = page.locator('[data-testid="stCheckbox"]').filter(has_text=name)
+    expect(toggle).to_be_visible(timeout=30_000)
+    text_width, box_width = toggle.evaluate(
+        """e => { const box = e.querySelector('[data-testid="stMarkdownContainer"]');
+                  const text = document.createRange(); text.selectNodeContents(box);
+                  const width = (r) => r.getBoundingClientRect().width;
+                  return [width(text), width(box)]; }"""
+    )
+    assert text_width <= box_width + 0.5, (text_width, box_width)
+    page.close()
