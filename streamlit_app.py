@@ -13,7 +13,7 @@ from charlm.common.memory import limit_malloc_arenas
 from charlm.common.settings import load_settings
 from charlm.generation import temperature as tmath
 from charlm.generation.artifacts import ArtifactError
-from charlm.ui import compare, explore, identity, neurons_view, params, safe, sidebar
+from charlm.ui import browser, compare, explore, identity, neurons_view, params, safe, sidebar
 from charlm.ui.gate import one_run_at_a_time
 from charlm.ui.loaders import (
     cell_report,
@@ -47,6 +47,16 @@ def main() -> None:
         st.query_params.from_dict(params.to_query(sidebar.current_settings(None)))
     else:
         explore_or_compare(lang, view, models, settings)
+    share(lang)
+
+
+def share(lang: str) -> None:
+    """The page address holds every setting (and the inspected step): one button copies it."""
+    with st.sidebar:
+        st.caption(f"{text(lang, 'share')}: {text(lang, 'share_help')}")
+        browser.copy_link_button(
+            text(lang, "copy_link"), text(lang, "link_copied"), text(lang, "copy_failed")
+        )
 
 
 def models_for(viewer, settings) -> tuple[dict[str, dict], list[str]]:
@@ -99,7 +109,6 @@ def explore_or_compare(lang, view, models, settings) -> None:
         chars = ", ".join(safe.markdown(repr(c)) for c in gen.dropped)
         seed_area.info(text(lang, "dropped", chars=chars))
     st.query_params.from_dict(params.to_query(page))
-    st.sidebar.caption(f"{text(lang, 'share')}: {text(lang, 'share_help')}")
 
 
 def memory_reports(models, name, path, epoch) -> dict[str, dict | None]:

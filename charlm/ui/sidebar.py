@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+from pathlib import Path
+
 import streamlit as st
 
-from charlm.ui import params
+from charlm.ui import params, safe
 from charlm.ui.loaders import FALLBACK_SEED
 from charlm.ui.strings import LANGUAGES, text
 
@@ -89,9 +92,28 @@ def model_picker(lang: str, models: dict[str, dict]) -> str | None:
         bits = (models[name].get("validation") or {}).get("bits_per_char")
         return f"{name} · {bits:.2f} bits/char" if bits else name
 
-    return st.sidebar.selectbox(
+    name = st.sidebar.selectbox(
         text(lang, "model"), list(models), format_func=label, key="model", persist_state=KEEP
     )
+    st.sidebar.caption(model_summary(lang, models[name]))
+    return name
+
+
+def model_summary(lang: str, entry: dict) -> str:
+    """What the chosen model read and how well it predicts held-out text, from its folder's
+    metadata (Markdown-safe: a corpus name may be an uploaded file's)."""
+    corpus = entry.get("corpus") or {}
+    source = corpus.get("source") or (
+        Path(corpus["path"]).name if corpus.get("path") else "nietzsche.txt"
+    )
+    parts = [text(lang, "model_corpus", corpus=safe.markdown(source))]
+    if isinstance(corpus.get("characters"), int):
+        parts.append(text(lang, "model_chars", chars=corpus["characters"]))
+    figures = entry.get("validation") or {}
+    if isinstance(figures.get("loss_nats"), (int, float)):
+        bits = figures.get("bits_per_char") or figures["loss_nats"] / math.log(2)
+        parts.append(text(lang, "model_loss", nats=figures["loss_nats"], bits=bits))
+    return " · ".join(parts)
 
 
 def epoch_picker(lang: str, epochs: list[int]) -> int | None:

@@ -284,3 +284,42 @@ def test_the_greedy_label_is_not_cut_on_a_laptop(page_server, chromium, lang):
     )
     assert text_width <= box_width + 0.5, (text_width, box_width)
     page.close()
+
+
+def test_copy_link_restores_the_same_page_and_the_model_is_described(page_server, chromium):
+    """Issue 18, a teacher's wishes: a "Copy link" button whose link (settings and the
+    inspected step) opens the same page; the model's corpus and validation loss by its picker."""
+    from playwright.sync_api import expect
+
+    context = chromium.new_context(
+        viewport={"width": 1366, "height": 768}, permissions=["clipboard-read", "clipboard-write"]
+    )
+    page = context.new_page()
+    page.goto(f"{page_server}/?model=tiny-b&len=150&rng=9")
+    text_box = page.locator(".charlm-text[data-inspect]").first
+    expect(text_box).to_be_visible(timeout=60_000)
+    caption = page.get_by_text("Trained on tiny.txt")
+    expect(caption).to_be_visible(timeout=30_000)
+    assert "validation loss" in caption.inner_text() and "nats/char" in caption.inner_text()
+    t = slider(page, "Temperature T")
+    t.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    settled(page)
+    text_box.locator("span[title]").nth(11).click()
+    expect(slider(page, "Step")).to_have_value("12", timeout=30_000)
+    settled(page)
+    page.get_by_role("button", name="Copy link").click()
+    expect(page.get_by_text("Copied: the link opens this exact page.")).to_be_visible()
+    link = page.evaluate("navigator.clipboard.readText()")
+    assert link.startswith(page_server) and "step=12" in link and "t=0.53" in link, link
+    shown = text_box.inner_text()
+
+    other = context.new_page()
+    other.goto(link)
+    expect(other.locator(".charlm-text[data-inspect]").first).to_be_visible(timeout=60_000)
+    expect(slider(other, "Step")).to_have_value("12", timeout=30_000)
+    assert other.locator(".charlm-text[data-inspect]").first.inner_text() == shown
+    assert slider(other, "Temperature T").input_value() == "0.53"
+    assert marked_steps(other) == [12]
+    context.close()
