@@ -61,19 +61,29 @@ def click_to_inspect(step: int, key: str = "step") -> None:
 # Copies the page's address, which holds every setting (params.to_query). The Clipboard API
 # needs a secure context (https or localhost); a class server on http://10.x.x.x is not one,
 # so the old execCommand("copy") is the fallback there.
-COPY_HTML = '<button type="button" class="copy"></button><span class="done" role="status"></span>'
 COPY_CSS = """
-.copy{font:inherit;font-size:0.9rem;padding:0.35rem 0.75rem;border-radius:0.5rem;cursor:pointer;
+.charlm-copy{font:inherit;font-size:0.9rem;padding:0.35rem 0.75rem;border-radius:0.5rem;
+  cursor:pointer;
   border:1px solid rgba(49,51,63,0.3);background:var(--st-background-color,#fff);
   color:var(--st-text-color,#31333f)}
-.copy:hover{border-color:var(--st-primary-color,#1a56a6);color:var(--st-primary-color,#1a56a6)}
-.copy:focus-visible{outline:3px solid #1A56A6;outline-offset:2px}
-.done{margin-left:0.5rem;font-size:0.85rem;color:var(--st-text-color,#31333f)}
+.charlm-copy:hover{border-color:var(--st-primary-color,#1a56a6);color:var(--st-primary-color,#1a56a6)}
+.charlm-copy:focus-visible{outline:3px solid #1A56A6;outline-offset:2px}
+.charlm-copied{margin-left:0.5rem;font-size:0.85rem;color:var(--st-text-color,#31333f)}
 """
 COPY_JS = """
 export default function ({ data, parentElement }) {
-  const button = parentElement.querySelector("button.copy");
-  const done = parentElement.querySelector(".done");
+  // Built here with its label, so that no nameless button is ever on the page (axe).
+  let button = parentElement.querySelector("button.charlm-copy");
+  let done = parentElement.querySelector(".charlm-copied");
+  if (!button) {
+    button = document.createElement("button");
+    button.type = "button";
+    button.className = "charlm-copy";
+    done = document.createElement("span");
+    done.className = "charlm-copied";
+    done.setAttribute("role", "status");
+    parentElement.append(button, done);
+  }
   button.textContent = data.label;
   const fallback = (link) => {
     const area = document.createElement("textarea");
@@ -102,8 +112,10 @@ export default function ({ data, parentElement }) {
 }
 """
 
+# In the page itself, not a shadow root: the page's focus ring then shows on the button and the
+# keyboard lands on the button itself.
 _copy_link = st.components.v2.component(
-    "charlm_copy_link", html=COPY_HTML, css=COPY_CSS, js=COPY_JS
+    "charlm_copy_link", css=COPY_CSS, js=COPY_JS, isolate_styles=False
 )
 
 
