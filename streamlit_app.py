@@ -13,6 +13,7 @@ from charlm.common.memory import limit_malloc_arenas
 from charlm.generation import temperature as tmath
 from charlm.generation.artifacts import ArtifactError
 from charlm.ui import (
+    browser,
     class_view,
     compare,
     explore,
@@ -53,16 +54,24 @@ def main() -> None:
     if unusable:
         names = ", ".join(safe.markdown(name) for name in unusable)
         st.sidebar.caption(text(lang, "unusable_models", names=names))
-    drawn = {"lang", "view"}
     if view == "train":
         train_tab(lang, settings)
         st.query_params.from_dict(params.to_query(sidebar.current_settings(None)))
     elif view == "class":  # the Class view: guess the temperature, which reads best
-        drawn |= class_view.class_tab(lang, settings, models)
+        class_view.class_tab(lang, settings, models)
         st.query_params.from_dict(params.to_query(sidebar.current_settings(None)))
     else:
-        drawn |= explore_or_compare(lang, view, models, settings)
-    sidebar.hold_undrawn(drawn)
+        explore_or_compare(lang, view, models, settings)
+    share(lang)
+
+
+def share(lang: str) -> None:
+    """The page address holds every setting (and the inspected step): one button copies it."""
+    with st.sidebar:
+        st.caption(f"{text(lang, 'share')}: {text(lang, 'share_help')}")
+        browser.copy_link_button(
+            text(lang, "copy_link"), text(lang, "link_copied"), text(lang, "copy_failed")
+        )
 
 
 def models_for(viewer, settings) -> tuple[dict[str, dict], list[str]]:
@@ -78,15 +87,18 @@ def models_for(viewer, settings) -> tuple[dict[str, dict], list[str]]:
     return models, [name for name, entry in visible.items() if "_unusable" in entry]
 
 
-def explore_or_compare(lang, view, models, settings) -> set[str]:
-    """Draws the view; returns the keys of the widgets it drew."""
-    seed_area = st.container()
-    chosen, failed_drawn = choose_model(lang, models, settings, seed_area)
+def explore_or_compare(lang, view, models, settings) -> None:
+    """Draws the view. Explore puts temperature and the text first, so that the first screen
+    of a laptop, a projector or a phone shows both (the seed box follows the text)."""
+    messages = st.container()
+    chosen = choose_model(lang, models, settings, messages)
     if chosen is None:
-        return failed_drawn
+        return
     name, path, sampler, folder, epoch = chosen
     sidebar.sampling_controls(lang, sampler.vocab.size)
-    seed_controls(lang, seed_area, folder.context_length, path)
+    seed_area = st.container() if view != "explore" else None
+    if seed_area is not None:
+        seed_controls(lang, seed_area, folder.context_length, path)
     sidebar.text_controls(lang, with_temperature=view != "compare")
     page = sidebar.current_settings(epoch)
     if view == "compare":
@@ -98,12 +110,14 @@ def explore_or_compare(lang, view, models, settings) -> set[str]:
     elif view == "neurons":
         gen, _ = generate_for(page, path, [tmath.GREEDY if page.greedy else page.temperature])
         units = sampler.network.units
-        drawn = neurons_view.neurons_view(lang, path, epoch, units, gen, folder.heldout_text())
+        neurons_view.neurons_view(lang, path, epoch, units, gen, folder.heldout_text())
         neurons_view.memory_spans(lang, memory_reports(models, name, path, epoch))
     else:
         gen, seconds = generate_for(page, path, [tmath.GREEDY if page.greedy else page.temperature])
         explore.generated_text(lang, gen, 0, seconds, f"charlm-{name.replace('/', '-')}.txt")
-        explore.step_inspector(
+        seed_area = st.container()
+        seed_controls(lang, seed_area, folder.context_length, path)
+        page.step = explore.step_inspector(
             lang, gen, 0, lambda context: context_influence(path, epoch, context)
         )
         position = min(st.session_state.get("step", 1), gen.ids.shape[1]) - 1
@@ -112,10 +126,6 @@ def explore_or_compare(lang, view, models, settings) -> set[str]:
         chars = ", ".join(safe.markdown(repr(c)) for c in gen.dropped)
         seed_area.info(text(lang, "dropped", chars=chars))
     st.query_params.from_dict(params.to_query(page))
-    st.sidebar.caption(f"{text(lang, 'share')}: {text(lang, 'share_help')}")
-    timeline = sidebar.timeline_widgets(folder.snapshot_epochs())
-    extra = drawn if view == "neurons" else set()
-    return sidebar.MODEL_WIDGETS | sidebar.VIEW_WIDGETS[view] | timeline | extra
 
 
 def memory_reports(models, name, path, epoch) -> dict[str, dict | None]:
@@ -134,47 +144,55 @@ def memory_reports(models, name, path, epoch) -> dict[str, dict | None]:
     return reports
 
 
-# One clear focus ring on everything a keyboard reaches (some widgets only change a border).
-FOCUS_STYLE = (
-    "<style>:focus-visible{outline:3px solid #1A56A6 !important;outline-offset:2px}</style>"
-)
+PAGE_STYLE = """<style>
+/* One clear focus ring on everything a keyboard reaches (some widgets only change a border). */
+:focus-visible{outline:3px solid #1A56A6 !important;outline-offset:2px}
+/* Korean breaks only between words (a title split as "탐색 / 기" reads wrong); a word longer
+   than the line may still break. English is unaffected. */
+h1,h2,h3,h4,p,label{word-break:keep-all !important;overflow-wrap:break-word !important}
+/* The first screen is for the lesson: less empty space above a smaller title, so that
+   temperature and 6+ lines of text fit 1280x720 and a 390x844 phone (issue 18). */
+[data-testid="stMainBlockContainer"]{padding-top:3.5rem}
+[data-testid="stHeading"] h1{font-size:2.25rem !important;padding:0.25rem 0 !important}
+@media (max-width:640px){[data-testid="stHeading"] h1{font-size:1.75rem !important}}
+</style>"""
 
 
 def header(lang: str, corpus: str) -> None:
-    st.html(FOCUS_STYLE)  # style only: Streamlit keeps it out of the page's layout
+    st.html(PAGE_STYLE)  # style only: Streamlit keeps it out of the page's layout
     st.title(text(lang, "title"))
     st.caption(text(lang, "subtitle", corpus=safe.markdown(corpus)))
     for key, fields in st.session_state.get("link_notices", []):
         detail = safe.markdown(text(lang, key, **fields))
         st.warning(text(lang, "query_notice", detail=detail), icon="🔗")
-    with st.expander(text(lang, "explain_title")):
-        st.markdown(text(lang, "explain_body"))
 
 
-def choose_model(lang, models, settings, seed_area):
-    """((name, path, sampler, folder, epoch) of the selected model or snapshot, keys of the
-    widgets drawn), or (None, those keys) with a message when there is none or it cannot be
-    loaded: a snapshot that fails after its timeline was drawn keeps the timeline's widgets."""
+def choose_model(lang, models, settings, messages):
+    """(name, path, sampler, folder, epoch) of the selected model or snapshot, or None with a
+    message when there is none or it cannot be loaded."""
     name = sidebar.model_picker(lang, models)
     if name is None:
-        seed_area.info(text(lang, "no_models", path=safe.markdown(settings.artifacts_dir)))
-        return None, set()
-    path, drawn = models[name]["path"], {"model"}
+        messages.info(text(lang, "no_models", path=safe.markdown(settings.artifacts_dir)))
+        return None
+    path = models[name]["path"]
     try:
         sampler, folder = get_sampler(path)
         epoch = sidebar.epoch_picker(lang, folder.snapshot_epochs())
-        drawn |= sidebar.timeline_widgets(folder.snapshot_epochs())
         if epoch is not None:
             sampler, folder = get_sampler(path, epoch)
     except ArtifactError as exc:
-        seed_area.error(text(lang, "model_error", error=safe.markdown(exc)))
-        return None, drawn
-    return (name, path, sampler, folder, epoch), drawn
+        messages.error(text(lang, "model_error", error=safe.markdown(exc)))
+        return None
+    return name, path, sampler, folder, epoch
 
 
 def seed_controls(lang: str, area, context_length: int, path) -> None:
     area.text_area(
-        text(lang, "seed_text"), key="seed_text", height=90, max_chars=params.SEED_TEXT_MAX
+        text(lang, "seed_text"),
+        key="seed_text",
+        height=90,
+        max_chars=params.SEED_TEXT_MAX,
+        persist_state=sidebar.KEEP,
     )
     area.button(
         text(lang, "another_passage"),

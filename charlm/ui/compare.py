@@ -15,8 +15,12 @@ from charlm.ui.strings import text
 def temperatures_input(lang: str) -> tuple:
     """The temperatures to compare, plus a greedy (argmax) column when asked for."""
     left, right = st.columns([4, 1], vertical_alignment="bottom")
-    left.text_input(text(lang, "compare_input", max=params.MAX_COMPARE), key="compare_text")
-    right.toggle(text(lang, "greedy_column"), key="compare_greedy")
+    left.text_input(
+        text(lang, "compare_input", max=params.MAX_COMPARE),
+        key="compare_text",
+        persist_state="session",
+    )
+    right.toggle(text(lang, "greedy_column"), key="compare_greedy", persist_state="session")
     values, rejected = params.parse_compare(st.session_state.compare_text, limit=None)
     if len(values) > params.MAX_COMPARE:
         left_out = ", ".join(f"{t:g}" for t in values[params.MAX_COMPARE :])

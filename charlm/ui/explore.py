@@ -7,12 +7,13 @@ import streamlit as st
 
 from charlm.generation import temperature as tmath
 from charlm.generation.sampler import Generation
-from charlm.ui import cell_view, charts, safe, text_view
+from charlm.ui import browser, cell_view, charts, safe, text_view
 from charlm.ui.strings import text
 
 
 def generated_text(lang: str, gen: Generation, row: int, seconds: float, filename: str) -> None:
-    st.header(text(lang, "generated"))
+    """The text right under the temperature control (no heading between them: the first
+    screen must show both), then its legend, download and timing."""
     st.markdown(colored_text(gen, row, with_seed=True), unsafe_allow_html=True)
     left, right = st.columns([3, 1])
     left.markdown(
@@ -31,26 +32,16 @@ def generated_text(lang: str, gen: Generation, row: int, seconds: float, filenam
         on_click="ignore",  # a download needs no rerun
     )
     st.caption(text(lang, "timing", ms=seconds * 1000) + " · " + text(lang, "click_to_inspect"))
-    st.html(CLICK_TO_INSPECT, unsafe_allow_javascript=True)
+    browser.click_to_inspect(inspected_step(gen.ids.shape[1]))
 
 
-# A click on a generated character opens that step in the inspector: the page reloads with
-# ?step=N (every other setting is already in the address). Our script, no visitor input.
-CLICK_TO_INSPECT = """<script>
-(() => {
-  if (window.charlmInspect) return;
-  window.charlmInspect = true;
-  document.addEventListener("click", (event) => {
-    const span = event.target.closest(".charlm-text[data-inspect] span[title]");
-    if (!span) return;
-    const spans = Array.from(span.parentElement.querySelectorAll("span[title]"));
-    const url = new URL(window.location.href);
-    url.searchParams.set("step", String(spans.indexOf(span) + 1));
-    window.location.assign(url.toString());
-  });
-})();
-</script>
-<style>.charlm-text[data-inspect] span[title]{cursor:pointer}</style>"""
+def inspected_step(length: int) -> int:
+    """The step the inspector shows (1-based), kept within a text of `length` characters."""
+    step = st.session_state.get("step")
+    if not isinstance(step, int) or not 1 <= step <= length:
+        step = min(max(int(step or 1), 1), length)
+        st.session_state.step = step
+    return step
 
 
 def colored_text(gen: Generation, row: int, with_seed: bool) -> str:
@@ -67,14 +58,15 @@ def colored_text(gen: Generation, row: int, with_seed: bool) -> str:
 INFLUENCE_CHARS = 60
 
 
-def step_inspector(lang: str, gen: Generation, row: int, influence_of=None) -> None:
+def step_inspector(lang: str, gen: Generation, row: int, influence_of=None) -> int:
     """The distribution at one step; `influence_of(context)` gives (characters kept,
-    influence of each) for the "what it looked at" panel (None: no panel)."""
+    influence of each) for the "what it looked at" panel (None: no panel). Returns the step
+    shown (1-based)."""
     st.header(text(lang, "inspector"))
     length = gen.ids.shape[1]
-    if st.session_state.get("step", 1) > length:
-        st.session_state.step = length
-    step = st.slider(text(lang, "step"), 1, length, key="step") if length > 1 else 1
+    step = inspected_step(length)
+    if length > 1:
+        step = st.slider(text(lang, "step"), 1, length, key="step", persist_state="session")
     position = step - 1
     before, after = gen.step(row, position)
     chosen = int(gen.ids[row, position])
@@ -88,12 +80,14 @@ def step_inspector(lang: str, gen: Generation, row: int, influence_of=None) -> N
     if (
         influence_of is not None
         and context
-        and st.toggle(text(lang, "influence_title"), key="show_influence")
+        and st.toggle(text(lang, "influence_title"), key="show_influence", persist_state="session")
     ):
         looked_at(lang, *influence_of(context))
+    with st.expander(text(lang, "explain_title")):  # it explains the bars just below
+        st.markdown(text(lang, "explain_body"))
     if distribution_chart(lang, gen, row, before, after, chosen):
         alternatives(lang, chars, before, after, chosen)
-        return  # the chart shows the figures and the entropy curve at its own T
+        return step  # the chart shows the figures and the entropy curve at its own T
     h_before, h_after = float(tmath.entropy_bits(before)), float(tmath.entropy_bits(after))
     cols = st.columns(3)
     cols[0].metric(text(lang, "entropy_before"), text(lang, "bits", value=h_before))
@@ -114,6 +108,7 @@ def step_inspector(lang: str, gen: Generation, row: int, influence_of=None) -> N
     )
     alternatives(lang, chars, before, after, chosen)
     entropy_curve(lang, before, gen.temperatures[row], h_after)
+    return step
 
 
 def looked_at(lang: str, context: str, scores) -> None:

@@ -85,6 +85,7 @@ def chosen_text(lang: str, gen: Generation, heldout: str | None) -> str:
         SOURCES,
         format_func=lambda s: text(lang, f"source_{s}"),
         key="neuron_source",
+        persist_state="session",
         horizontal=True,
     )
     if source == "generated":
@@ -95,7 +96,11 @@ def chosen_text(lang: str, gen: Generation, heldout: str | None) -> str:
             st.caption(text(lang, "no_heldout"))
     else:
         raw = st.text_area(
-            text(lang, "own_text"), key="neuron_text", height=120, max_chars=OWN_TEXT_MAX
+            text(lang, "own_text"),
+            key="neuron_text",
+            height=120,
+            persist_state="session",
+            max_chars=OWN_TEXT_MAX,
         )
     kept, dropped = gen.vocab.clean(normalize(raw or ""))
     if dropped:
@@ -113,13 +118,17 @@ def cell_chooser(lang: str, units: tuple[int, ...]) -> tuple[int, str, int]:
         st.session_state.neuron_kind = "cell"
     left, middle, right = st.columns([2, 3, 2])
     layer = left.selectbox(
-        text(lang, "neuron_layer"), list(range(1, layers + 1)), key="neuron_layer"
+        text(lang, "neuron_layer"),
+        list(range(1, layers + 1)),
+        key="neuron_layer",
+        persist_state="session",
     )
     kind = middle.radio(
         text(lang, "neuron_kind"),
         KINDS,
         format_func=lambda k: text(lang, f"kind_{k}"),
         key="neuron_kind",
+        persist_state="session",
         horizontal=True,
     )
     top = units[layer - 1] - 1
@@ -129,7 +138,14 @@ def cell_chooser(lang: str, units: tuple[int, ...]) -> tuple[int, str, int]:
         st.session_state.neuron_unit = min(
             max(int(st.session_state.get("neuron_unit") or 0), 0), top
         )
-    unit = right.number_input(text(lang, "neuron_unit", top=top), 0, top, step=1, key="neuron_unit")
+    unit = right.number_input(
+        text(lang, "neuron_unit", top=top),
+        0,
+        top,
+        step=1,
+        key="neuron_unit",
+        persist_state="session",
+    )
     return layer - 1, kind, int(unit)
 
 

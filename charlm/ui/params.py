@@ -166,4 +166,6 @@ def to_query(settings: PageSettings) -> dict[str, str]:
         query["minp"] = f"{settings.min_p:g}"
     if settings.epoch is not None:
         query["epoch"] = str(settings.epoch)
+    if settings.step is not None:
+        query["step"] = str(settings.step)
     return query

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+from pathlib import Path
+
 import streamlit as st
 
-from charlm.ui import params
+from charlm.ui import params, safe
 from charlm.ui.loaders import FALLBACK_SEED
 from charlm.ui.strings import LANGUAGES, text
 
@@ -22,33 +25,12 @@ STATE_KEYS = {  # PageSettings field -> widget key
 }
 
 
-# Widget values that outlive a run in which their widget is not drawn (see hold_undrawn).
-KEPT_KEYS = (
-    *STATE_KEYS.values(),
-    "view",
-    "compare_text",
-    "compare_greedy",
-    "use_timeline",
-    "epoch",
-    "step",
-    "show_influence",
-    "neuron_source",
-    "neuron_text",
-    "neuron_layer",
-    "neuron_kind",
-    "neuron_unit",
-)
+# Every setting widget keeps its value while another view hides it: Streamlit's own
+# persist_state="session" carries the value over and tells the browser to show it again when the
+# widget is redrawn. (Writing an undrawn widget's value back by hand left the browser showing the
+# widget's default, and the next click committed that default: issue 18, defect 1.)
+KEEP = "session"
 VIEWS = params.VIEWS
-
-
-def hold_undrawn(drawn: set[str]) -> None:
-    """Keep the values of widgets not drawn in this run (another view, a model that failed to
-    load, a model without snapshots). Streamlit drops such values at the end of a run unless
-    they are written back (its documented way); drawn widgets are left alone, because writing
-    one pushes the value back to the browser and undoes key presses still arriving."""
-    for key in KEPT_KEYS:
-        if key not in drawn and key in st.session_state:
-            st.session_state[key] = st.session_state[key]
 
 
 def view_picker(lang: str) -> str:
@@ -94,6 +76,7 @@ def language_picker() -> str:
         format_func=LANGUAGES.get,
         key="lang",
         selection_mode="single",
+        persist_state=KEEP,
     )
     if st.session_state.lang is None:  # clicking the selected option clears it
         st.session_state.lang = "en"
@@ -110,30 +93,28 @@ def model_picker(lang: str, models: dict[str, dict]) -> str | None:
         bits = (models[name].get("validation") or {}).get("bits_per_char")
         return f"{name} · {bits:.2f} bits/char" if bits else name
 
-    return st.sidebar.selectbox(text(lang, "model"), list(models), format_func=label, key="model")
-
-
-# The widgets each view draws, beyond the language, view and (once a model loads) the sidebar's
-# model, random seed and top-k/top-p.
-VIEW_WIDGETS = {
-    "explore": {"seed_text", "temperature", "greedy", "length", "step", "show_influence"},
-    "compare": {"seed_text", "length", "compare_text", "compare_greedy"},
-    "neurons": {"seed_text", "temperature", "greedy", "length"},
-    "train": set(),
-    "class": set(),  # the Class view reports its own widgets (class_view.class_tab)
-}
-MODEL_WIDGETS = {"model", "rng_seed", "top_k", "top_p", "min_p"}
-
-
-def timeline_widgets(epochs: list[int]) -> set[str]:
-    """The epoch-timeline widgets epoch_picker draws for a model with these snapshots."""
-    if not epochs:
-        return set()
-    return (
-        {"use_timeline", "epoch"}
-        if st.session_state.get("use_timeline") and len(epochs) > 1
-        else {"use_timeline"}
+    name = st.sidebar.selectbox(
+        text(lang, "model"), list(models), format_func=label, key="model", persist_state=KEEP
     )
+    st.sidebar.caption(model_summary(lang, models[name]))
+    return name
+
+
+def model_summary(lang: str, entry: dict) -> str:
+    """What the chosen model read and how well it predicts held-out text, from its folder's
+    metadata (Markdown-safe: a corpus name may be an uploaded file's)."""
+    corpus = entry.get("corpus") or {}
+    source = corpus.get("source") or (
+        Path(corpus["path"]).name if corpus.get("path") else "nietzsche.txt"
+    )
+    parts = [text(lang, "model_corpus", corpus=safe.markdown(source))]
+    if isinstance(corpus.get("characters"), int):
+        parts.append(text(lang, "model_chars", chars=corpus["characters"]))
+    figures = entry.get("validation") or {}
+    if isinstance(figures.get("loss_nats"), (int, float)):
+        bits = figures.get("bits_per_char") or figures["loss_nats"] / math.log(2)
+        parts.append(text(lang, "model_loss", nats=figures["loss_nats"], bits=bits))
+    return " · ".join(parts)
 
 
 def epoch_picker(lang: str, epochs: list[int]) -> int | None:
@@ -144,7 +125,10 @@ def epoch_picker(lang: str, epochs: list[int]) -> int | None:
     if wanted is not None:
         st.session_state.epoch = min(max(wanted, epochs[0]), epochs[-1])
     on = st.sidebar.toggle(
-        text(lang, "timeline"), key="use_timeline", help=text(lang, "timeline_help")
+        text(lang, "timeline"),
+        key="use_timeline",
+        help=text(lang, "timeline_help"),
+        persist_state=KEEP,
     )
     if not on:
         return None
@@ -152,7 +136,9 @@ def epoch_picker(lang: str, epochs: list[int]) -> int | None:
         st.session_state.epoch = epochs[-1]
     if len(epochs) == 1:
         return epochs[0]
-    return st.sidebar.select_slider(text(lang, "epoch"), options=epochs, key="epoch")
+    return st.sidebar.select_slider(
+        text(lang, "epoch"), options=epochs, key="epoch", persist_state=KEEP
+    )
 
 
 def text_controls(lang: str, with_temperature: bool) -> None:
@@ -166,12 +152,23 @@ def text_controls(lang: str, with_temperature: bool) -> None:
             params.T_MAX,
             step=params.T_STEP,
             key="temperature",
+            persist_state=KEEP,
             disabled=bool(st.session_state.get("greedy")),
         )
-        right.toggle(text(lang, "greedy"), key="greedy")
+        # A short label and the rest in help: a long one was cut to "Greedy (always th…".
+        right.toggle(
+            text(lang, "greedy"), key="greedy", help=text(lang, "greedy_help"), persist_state=KEEP
+        )
     else:
         middle = st
-    middle.slider(text(lang, "length"), params.LEN_MIN, params.LEN_MAX, step=10, key="length")
+    middle.slider(
+        text(lang, "length"),
+        params.LEN_MIN,
+        params.LEN_MAX,
+        step=10,
+        key="length",
+        persist_state=KEEP,
+    )
 
 
 def sampling_controls(lang: str, vocab_size: int) -> None:
@@ -183,6 +180,7 @@ def sampling_controls(lang: str, vocab_size: int) -> None:
         params.RNG_MAX,
         step=1,
         key="rng_seed",
+        persist_state=KEEP,
         help=text(lang, "rng_help"),
     )
     with side.expander(text(lang, "advanced")):
@@ -190,10 +188,16 @@ def sampling_controls(lang: str, vocab_size: int) -> None:
         if wanted > vocab_size:  # e.g. k=1000 in a link, or a model with a smaller alphabet
             st.session_state.top_k = vocab_size
             st.info(text(lang, "top_k_lowered", k=wanted, size=vocab_size))
-        st.number_input(text(lang, "top_k"), 0, vocab_size, step=1, key="top_k")
-        st.slider(text(lang, "top_p"), 0.05, 1.0, step=0.01, key="top_p")
+        st.number_input(text(lang, "top_k"), 0, vocab_size, step=1, key="top_k", persist_state=KEEP)
+        st.slider(text(lang, "top_p"), 0.05, 1.0, step=0.01, key="top_p", persist_state=KEEP)
         st.slider(
-            text(lang, "min_p"), 0.0, 1.0, step=0.01, key="min_p", help=text(lang, "min_p_help")
+            text(lang, "min_p"),
+            0.0,
+            1.0,
+            step=0.01,
+            key="min_p",
+            help=text(lang, "min_p_help"),
+            persist_state=KEEP,
         )
 
 

@@ -47,3 +47,10 @@ def test_step_from_a_click_link_is_read_and_clamped():
     clamped = from_query({"step": "0"}, ["m"], "m")
     assert clamped.step == 1 and clamped.notices
     assert from_query({"step": str(LEN_MAX + 5)}, ["m"], "m").step == LEN_MAX
+
+
+def test_the_inspected_step_is_kept_in_the_link():
+    settings = PageSettings(model="a", step=37)
+    assert to_query(settings)["step"] == "37"
+    assert from_query(to_query(settings), MODELS, "a").step == 37
+    assert "step" not in to_query(PageSettings(model="a"))
