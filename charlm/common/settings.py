@@ -61,6 +61,9 @@ class Settings:
     runs_budget_mb: int  # disk budget of runs/: oldest unpinned finished runs go first
     run_interval_s: int  # one run request per this many seconds per person
     teacher_passphrase: str | None  # controls every run (also the secret teacher_passphrase)
+    # SCHED_IDLE for a trainer launched from the page: it runs only on CPU time the page leaves
+    # (nice 10 still took a core's share from 40 students; issue 17).
+    trainer_idle: bool = True
     problems: tuple[str, ...] = ()  # variables set to something unusable, said on the page
 
 
@@ -82,6 +85,7 @@ def load_settings() -> Settings:
             "CHARLM_TRAINER_THREADS", max(1, (os.cpu_count() or 2) - 1), 1, 256
         ),
         trainer_nice=env.integer("CHARLM_TRAINER_NICE", 10, 0, 19),
+        trainer_idle=env.flag("CHARLM_TRAINER_IDLE", True),
         max_queue=env.integer("CHARLM_MAX_QUEUE", 10, 1, 1000),
         max_run_minutes=env.integer("CHARLM_MAX_RUN_MINUTES", 20, 1, 24 * 60),
         runs_budget_mb=env.integer("CHARLM_RUNS_BUDGET_MB", 500, 10),
