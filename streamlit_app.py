@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from charlm.common.blas import set_blas_threads
 from charlm.common.memory import limit_malloc_arenas
 from charlm.common.settings import load_settings
 from charlm.generation import temperature as tmath
@@ -28,6 +29,7 @@ from charlm.ui.strings import text
 from charlm.ui.train_panel import teacher_passphrase, train_tab
 
 limit_malloc_arenas()
+set_blas_threads(1)  # small matrices: a second BLAS thread only thrashes (charlm/common/blas.py)
 st.set_page_config(page_title="charlm · temperature explorer", page_icon="🌡️", layout="wide")
 
 
@@ -172,7 +174,8 @@ def generate_for(page: params.PageSettings, path, temperatures):
 
 
 def new_passage(context_length: int) -> None:
-    st.session_state.seed_text = passage(max(context_length, 60), None)
+    current = st.session_state.get("seed_text")
+    st.session_state.seed_text = passage(max(context_length, 60), None, avoid=current)
 
 
 with one_run_at_a_time():

@@ -193,4 +193,8 @@ def run_mix(args, load) -> None:
             run_in_root(root, CANCEL, str(run_dir))
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=20)

@@ -60,7 +60,11 @@ class StreamlitSession:
 
     async def open(self, timeout: float = 60) -> RunResult:
         self.ws = await websockets.connect(
-            self.url, subprotocols=["streamlit"], max_size=None, open_timeout=timeout
+            self.url,
+            subprotocols=["streamlit"],
+            max_size=None,
+            open_timeout=timeout,
+            ping_interval=None,  # a busy server is measured by its runs, not a dropped ping
         )
         return await self.rerun(timeout=timeout)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 from pathlib import Path
 
@@ -36,7 +37,7 @@ _samplers = SharedCache(max_entries=16)
 # entry holds 91 kB of float32 logits (the largest, 6 temperatures x 2,000 steps, 2.7 MB).
 _generations = SharedCache(max_entries=64)
 _heldout = SharedCache(max_entries=8)  # per model: predictions on its held-out slice
-_sweeps = SharedCache(max_entries=16)
+_sweeps = SharedCache(max_entries=256)  # 20 points each: ~10 kB; two models x the pool
 SWEEP_LENGTH = 300  # characters per temperature: 20 of them in ~1 s for the 2x384 model
 
 
@@ -80,11 +81,26 @@ def corpus_text() -> str | None:
         return None
 
 
-def passage(length: int, rng_seed: int | None) -> str:
+# "Another passage" draws from a fixed pool of passages, not from anywhere in the corpus: a class
+# clicking it then meets the same few dozen seed texts, so each passage's Compare sweep (the
+# heaviest run: 20 temperatures, 0.4-3.6 s on the 2x384 model) and its generations are computed
+# once and shared (issue 17). 64 is more than a class sees in a lesson.
+PASSAGE_POOL = 64
+
+
+def passage(length: int, rng_seed: int | None, avoid: str | None = None) -> str:
+    """A corpus passage of `length` characters for `rng_seed`; when None, one of the pool's,
+    other than `avoid` (the passage shown now: the button must change it)."""
     text = corpus_text()
     if text is None:
         return FALLBACK_SEED[-length:]
-    return random_passage(text, length, rng_seed)
+    if rng_seed is not None:
+        return random_passage(text, length, rng_seed)
+    for index in random.sample(range(PASSAGE_POOL), PASSAGE_POOL):
+        found = random_passage(text, length, index)
+        if found != avoid:
+            return found
+    return found
 
 
 def generate(
