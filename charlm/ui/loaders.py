@@ -33,9 +33,17 @@ FALLBACK_SEED = (
 # a new model appears within 2 s, and 40 students moving sliders cost one directory walk.
 _catalogues = SharedCache(max_entries=4, ttl=2.0)
 _samplers = SharedCache(max_entries=16)
-# A class starting from the same passage hits this often. A 400-character single-temperature
-# entry holds 91 kB of float32 logits (the largest, 6 temperatures x 2,000 steps, 2.7 MB).
-_generations = SharedCache(max_entries=64)
+# A class starting from the same passage hits this often. An entry holds its float32 logits
+# (400 characters at one temperature: 91 kB) and, once shown, the page's coloured HTML and the
+# reweighted distributions: measured 4.1 MB for 3 temperatures x 1,500 characters (logits
+# 1.0 MB), hence the weight of 4x the logits. 48 MB in all keeps the class's peak under 250 MB
+# (issue 17: 64 entries of a real class's lengths reached 299 MB).
+GENERATIONS_MB = 48
+_generations = SharedCache(
+    max_entries=64,
+    max_bytes=GENERATIONS_MB * 2**20,
+    weigh=lambda entry: 4 * entry[0].logits.nbytes + 65_536,
+)
 _heldout = SharedCache(max_entries=8)  # per model: predictions on its held-out slice
 _sweeps = SharedCache(max_entries=256)  # 20 points each: ~10 kB; two models x the pool
 SWEEP_LENGTH = 300  # characters per temperature: 20 of them in ~1 s for the 2x384 model
