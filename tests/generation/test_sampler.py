@@ -115,3 +115,16 @@ def test_epoch_snapshots_load(tiny_seed_model):
     assert folder.snapshot_epochs() == [1, 2]
     first, _ = load_sampler(tiny_seed_model, epoch=1)
     assert not np.allclose(first.network.dense_kernel, sampler.network.dense_kernel)
+
+
+def test_batched_temperatures_equal_one_at_a_time(model_dir):
+    """Several temperatures in one batch (the page's Compare and sweep) give each row what
+    generating that temperature alone gives with the same random numbers (coupled mode draws
+    one set of Gumbel noise for all rows)."""
+    sampler, _ = load_sampler(model_dir)
+    temps = (0.3, 0.8, 1.5, tm.GREEDY)
+    batch = sampler.generate("the man who ", 120, temps, rng_seed=7, coupled=True)
+    for row, t in enumerate(temps):
+        alone = sampler.generate("the man who ", 120, [t], rng_seed=7, coupled=True)
+        np.testing.assert_array_equal(batch.ids[row], alone.ids[0])
+        np.testing.assert_allclose(batch.logits[:, row], alone.logits[:, 0], atol=1e-5)
