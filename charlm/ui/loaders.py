@@ -36,8 +36,9 @@ _samplers = SharedCache(max_entries=16)
 # A class starting from the same passage hits this often. An entry holds its float32 logits
 # (400 characters at one temperature: 91 kB) and, once shown, the page's coloured HTML and the
 # reweighted distributions: measured 4.1 MB for 3 temperatures x 1,500 characters (logits
-# 1.0 MB), hence the weight of 4x the logits. 48 MB in all keeps the class's peak under 250 MB
-# (issue 17: 64 entries of a real class's lengths reached 299 MB).
+# 1.0 MB), hence the weight of 4x the logits, and 48 MB in all. Unbounded, 64 entries of a real
+# class's lengths reached a 299 MB peak; with the bound the 40-student mix peaked at 271 MB, of
+# which ~125 MB is importing pandas/altair/pyarrow for Compare/Neurons/Train (issue 17).
 GENERATIONS_MB = 48
 _generations = SharedCache(
     max_entries=64,
