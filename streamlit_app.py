@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from charlm.common.blas import set_blas_threads
 from charlm.common.memory import limit_malloc_arenas
 from charlm.generation import temperature as tmath
 from charlm.generation.artifacts import ArtifactError
@@ -40,6 +41,7 @@ from charlm.ui.strings import text
 from charlm.ui.train_panel import teacher_passphrase, train_tab
 
 limit_malloc_arenas()
+set_blas_threads(1)  # small matrices: a second BLAS thread only thrashes (charlm/common/blas.py)
 st.set_page_config(page_title="charlm · temperature explorer", page_icon="🌡️", layout="wide")
 
 
@@ -221,8 +223,10 @@ def generate_for(page: params.PageSettings, path, temperatures):
 
 
 def new_passage(context_length: int, path) -> None:
-    """A passage of the chosen model's own held-out text (kept as is when it has none)."""
-    fresh = passage(max(context_length, 60), None, path)
+    """A passage of the chosen model's own held-out text, other than the one shown (kept as is
+    when the model has none)."""
+    current = st.session_state.get("seed_text")
+    fresh = passage(max(context_length, 60), None, path, avoid=current)
     if fresh is not None:
         st.session_state.seed_text = fresh
 

@@ -3,6 +3,11 @@ with and without a training run going. Speaks Streamlit's own websocket protocol
 
     python benchmarks/classroom_load.py [--users 1 10 40] [--moves 10] [--think 1.0]
                                         [--no-training] [--memory-rounds 3]
+    python benchmarks/classroom_load.py --mix [--users 40] [--training] [--root DIR] ...
+
+--mix is a realistic class (benchmarks/classroom_mix.py: views, passages, own seed texts, the
+2x384 model, Compare and Neurons); --root runs the app from another checkout (for a
+side-by-side with older code: `git archive <commit> | tar -x -C DIR`).
 
 For each N it prints move latency (send -> script_finished: median, p95, max), first-page
 latency with all N opening at once, moves that never finished, the server's memory (before,
@@ -90,12 +95,24 @@ class MemoryWatch:
         self._thread.join(timeout=2)
 
 
-def start_server(port: int, env: dict) -> subprocess.Popen:
-    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-               "--server.headless", "true", "--server.port", str(port),
-               "--server.address", "127.0.0.1"]  # fmt: skip
+def start_server(port: int, env: dict, root: Path = ROOT) -> subprocess.Popen:
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "streamlit_app.py",
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.fileWatcherType",
+        "none",
+    ]  # fmt: skip (edits must not reload the app)
     server = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -276,7 +293,10 @@ def main() -> None:
     parser.add_argument("--settle", type=float, default=5.0, help="seconds before 'after'")
     parser.add_argument("--no-training", action="store_true")
     parser.add_argument("--memory-rounds", type=int, default=3, help="rounds of 60 users")
+    add_mix_arguments(parser)
     args = parser.parse_args()
+    if args.mix:
+        return run_mix(args, sys.modules[__name__])
 
     tmp = Path(tempfile.mkdtemp(prefix="charlm-load-"))
     runs_dir = tmp / "runs"
@@ -310,6 +330,8 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=20)
 
+
+from mix_driver import add_mix_arguments, run_mix  # noqa: E402
 
 if __name__ == "__main__":
     main()

@@ -7,6 +7,7 @@ Used by `classroom_load.py` to act as many students at once. Localhost only.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from dataclasses import dataclass, field
 
@@ -22,6 +23,7 @@ class Widget:
     id: str
     kind: str
     label: str
+    options: list[str] = field(default_factory=list)  # as the browser sends them back
 
 
 @dataclass
@@ -30,6 +32,8 @@ class RunResult:
     status: int | None  # ForwardMsg.ScriptFinishedStatus, None when it never finished
     markdown: list[str] = field(default_factory=list)
     widgets: dict[str, Widget] = field(default_factory=dict)  # user key -> widget
+    # (element kind, user key or None, digest of its content) in page order: what changed
+    elements: list[tuple[str, str | None, str]] = field(default_factory=list)
 
     @property
     def finished(self) -> bool:
@@ -52,10 +56,15 @@ class StreamlitSession:
         self.ws = None
         self.widgets: dict[str, Widget] = {}
         self.values: dict[str, tuple[str, object]] = {}  # widget id -> (proto field, value)
+        self._triggers: set[str] = set()
 
     async def open(self, timeout: float = 60) -> RunResult:
         self.ws = await websockets.connect(
-            self.url, subprotocols=["streamlit"], max_size=None, open_timeout=timeout
+            self.url,
+            subprotocols=["streamlit"],
+            max_size=None,
+            open_timeout=timeout,
+            ping_interval=None,  # a busy server is measured by its runs, not a dropped ping
         )
         return await self.rerun(timeout=timeout)
 
@@ -66,6 +75,11 @@ class StreamlitSession:
     def set(self, key: str, proto_field: str, value) -> None:
         widget = self.widgets[key]
         self.values[widget.id] = (proto_field, value)
+
+    def click(self, key: str) -> None:
+        """Press a button for the next rerun only (the browser resets triggers after one)."""
+        self.set(key, "trigger_value", True)
+        self._triggers.add(self.widgets[key].id)
 
     async def rerun(self, timeout: float = 30) -> RunResult:
         msg = BackMsg()
@@ -79,6 +93,9 @@ class StreamlitSession:
                 getattr(item, proto_field).data.extend(value)
             else:
                 setattr(item, proto_field, value)
+        for widget_id in self._triggers:
+            self.values.pop(widget_id, None)
+        self._triggers.clear()
         start = time.perf_counter()
         await self.ws.send(msg.SerializeToString())
         return await self._until_finished(start, timeout)
@@ -114,9 +131,16 @@ class StreamlitSession:
             result.markdown.append("EXCEPTION " + element.exception.message)
         if kind == "markdown":
             result.markdown.append(element.markdown.body)
+            result.elements.append((kind, None, digest(element.SerializeToString())))
             return
         inner = getattr(element, kind, None)
         widget_id = getattr(inner, "id", "")
         key = widget_key(widget_id) if isinstance(widget_id, str) else None
+        result.elements.append((kind, key, digest(element.SerializeToString())))
         if key:
-            self.widgets[key] = Widget(widget_id, kind, getattr(inner, "label", ""))
+            options = [getattr(o, "content", o) for o in getattr(inner, "options", [])]
+            self.widgets[key] = Widget(widget_id, kind, getattr(inner, "label", ""), options)
+
+
+def digest(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=8).hexdigest()

@@ -206,10 +206,17 @@ def main(argv=None) -> int:
 
 
 def lower_priority() -> None:
-    """A trainer launched by the page yields the CPU to the page's visitors (nice)."""
+    """A trainer launched by the page yields the CPU to the page's visitors: nice, and
+    SCHED_IDLE where Linux offers it. Called before TensorFlow starts its threads, which
+    inherit both (Linux schedules threads, not processes)."""
     nice = os.environ.get("CHARLM_TRAINER_NICE", "").strip()
     if nice.lstrip("-").isdigit() and int(nice) > 0 and hasattr(os, "nice"):
         os.nice(int(nice))
+    if os.environ.get("CHARLM_TRAINER_IDLE") == "1" and hasattr(os, "SCHED_IDLE"):
+        try:
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        except OSError:  # not permitted here: nice alone still applies
+            pass
 
 
 def cmd_train(args) -> int:

@@ -117,6 +117,9 @@ class Settings:
     teacher_passphrase: str | None  # controls every run; None: teacher mode is off
     teacher_off: tuple[str, str] | None = None  # ("blank" | "short", where) of a refused one
     class_db: Path | None = None  # the Class view's results (CHARLM_CLASS_DB); None: runs/
+    # SCHED_IDLE for a trainer launched from the page: it runs only on CPU time the page leaves
+    # (nice 10 still took a core's share from 40 students; issue 17).
+    trainer_idle: bool = True
     problems: tuple[str, ...] = ()  # settings set to something unusable, said on the page
 
 
@@ -140,6 +143,7 @@ def load_settings(secrets: Mapping | None = None) -> Settings:
             "CHARLM_TRAINER_THREADS", max(1, (os.cpu_count() or 2) - 1), 1, 256
         ),
         trainer_nice=source.integer("CHARLM_TRAINER_NICE", 10, 0, 19),
+        trainer_idle=source.flag("CHARLM_TRAINER_IDLE", True),
         max_queue=source.integer("CHARLM_MAX_QUEUE", 10, 1, 1000),
         max_run_minutes=source.integer("CHARLM_MAX_RUN_MINUTES", 20, 1, 24 * 60),
         runs_budget_mb=source.integer("CHARLM_RUNS_BUDGET_MB", 500, 10),

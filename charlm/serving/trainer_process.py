@@ -35,6 +35,7 @@ def trainer_environment(settings) -> dict[str, str]:
         "TF_NUM_INTEROP_THREADS": "1",
         "OMP_NUM_THREADS": threads,
         "CHARLM_TRAINER_NICE": str(settings.trainer_nice),
+        "CHARLM_TRAINER_IDLE": "1" if settings.trainer_idle else "0",
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 from pathlib import Path
 
@@ -34,11 +35,20 @@ FALLBACK_SEED = (
 # a new model appears within 2 s, and 40 students moving sliders cost one directory walk.
 _catalogues = SharedCache(max_entries=4, ttl=2.0)
 _samplers = SharedCache(max_entries=16)
-# A class starting from the same passage hits this often. A 400-character single-temperature
-# entry holds 91 kB of float32 logits (the largest, 6 temperatures x 2,000 steps, 2.7 MB).
-_generations = SharedCache(max_entries=64)
+# A class starting from the same passage hits this often. An entry holds its float32 logits
+# (400 characters at one temperature: 91 kB) and, once shown, the page's coloured HTML and the
+# reweighted distributions: measured 4.1 MB for 3 temperatures x 1,500 characters (logits
+# 1.0 MB), hence the weight of 4x the logits, and 48 MB in all. Unbounded, 64 entries of a real
+# class's lengths reached a 299 MB peak; with the bound the 40-student mix peaked at 271 MB, of
+# which ~125 MB is importing pandas/altair/pyarrow for Compare/Neurons/Train (issue 17).
+GENERATIONS_MB = 48
+_generations = SharedCache(
+    max_entries=64,
+    max_bytes=GENERATIONS_MB * 2**20,
+    weigh=lambda entry: 4 * entry[0].logits.nbytes + 65_536,
+)
 _heldout = SharedCache(max_entries=8)  # per model: predictions on its held-out slice
-_sweeps = SharedCache(max_entries=16)
+_sweeps = SharedCache(max_entries=256)  # 20 points each: ~10 kB; two models x the pool
 SWEEP_LENGTH = 300  # characters per temperature: 20 of them in ~1 s for the 2x384 model
 
 
@@ -82,28 +92,44 @@ def corpus_text() -> str | None:
         return None
 
 
+# "Another passage" draws from a fixed pool of passages, not from anywhere in the corpus: a class
+# clicking it then meets the same few dozen seed texts, so each passage's Compare sweep (the
+# heaviest run: 20 temperatures, 0.4-3.6 s on the 2x384 model) and its generations are computed
+# once and shared (issue 17). 64 is more than a class sees in a lesson.
+PASSAGE_POOL = 64
+
+
 def trained_on_nietzsche(metadata: dict | None) -> bool:
     corpus = (metadata or {}).get("corpus") or {}
     return corpus.get("sha256") == NIETZSCHE_SHA256 or corpus.get("source") == "nietzsche.txt"
 
 
-def passage(length: int, rng_seed: int | None, path: Path | None = None) -> str | None:
-    """A random passage of about `length` characters in the model's own language: from its
-    folder's held-out text (heldout.txt); for a Nietzsche model without one, from the corpus
-    (or the preface's line). None for any other model without held-out text."""
+def passage(
+    length: int, rng_seed: int | None, path: Path | None = None, avoid: str | None = None
+) -> str | None:
+    """A passage of about `length` characters in the model's own language: from its folder's
+    held-out text (heldout.txt); for a Nietzsche model without one, from the corpus (or the
+    preface's line). None for any other model without held-out text. With `rng_seed` None it
+    is one of the pool's, other than `avoid` (the passage shown now: the button must change it)."""
+    source = None
     if path is not None:
         try:
             folder = open_model_folder(path)
         except ArtifactError:
             return None
-        if held := folder.heldout_text():
-            return random_passage(held, length, rng_seed)
-        if not trained_on_nietzsche(folder.metadata):
+        source = folder.heldout_text()
+        if not source and not trained_on_nietzsche(folder.metadata):
             return None
-    text = corpus_text()
-    if text is None:
+    source = source or corpus_text()
+    if source is None:
         return FALLBACK_SEED[-length:]
-    return random_passage(text, length, rng_seed)
+    if rng_seed is not None:
+        return random_passage(source, length, rng_seed)
+    for index in random.sample(range(PASSAGE_POOL), PASSAGE_POOL):
+        found = random_passage(source, length, index)
+        if found != avoid:
+            return found
+    return found
 
 
 def corpus_name(lang: str, entry: dict | None) -> str:

@@ -17,10 +17,19 @@ from typing import Any
 
 
 class SharedCache:
-    """LRU of at most `max_entries` values, each kept at most `ttl` seconds (None: forever)."""
+    """LRU of at most `max_entries` values, each kept at most `ttl` seconds (None: forever),
+    and, given `weigh(value) -> bytes`, at most `max_bytes` in all (the newest is always kept)."""
 
-    def __init__(self, max_entries: int, ttl: float | None = None):
+    def __init__(
+        self,
+        max_entries: int,
+        ttl: float | None = None,
+        max_bytes: int | None = None,
+        weigh: Callable[[Any], int] | None = None,
+    ):
         self.max_entries, self.ttl = max_entries, ttl
+        self.max_bytes, self.weigh = max_bytes, weigh
+        self._weights: dict[Hashable, int] = {}
         self._values: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
         self._computing: dict[Hashable, threading.Lock] = {}
@@ -43,6 +52,14 @@ class SharedCache:
     def clear(self) -> None:
         with self._lock:
             self._values.clear()
+            self._weights.clear()
+
+    @property
+    def bytes(self) -> int:
+        return sum(self._weights.values())
+
+    def __contains__(self, key) -> bool:
+        return key in self._values
 
     def __len__(self) -> int:
         return len(self._values)
@@ -55,13 +72,21 @@ class SharedCache:
             stored, value = entry
             if self.ttl is not None and time.monotonic() - stored > self.ttl:
                 del self._values[key]
+                self._weights.pop(key, None)
                 return False, None
             self._values.move_to_end(key)
             return True, value
 
     def _store(self, key, value) -> None:
+        weight = self.weigh(value) if self.weigh is not None else 0
         with self._lock:
             self._values[key] = (time.monotonic(), value)
             self._values.move_to_end(key)
-            while len(self._values) > self.max_entries:
-                self._values.popitem(last=False)
+            self._weights[key] = weight
+            total = sum(self._weights.values())
+            while len(self._values) > 1 and (
+                len(self._values) > self.max_entries
+                or (self.max_bytes is not None and total > self.max_bytes)
+            ):
+                old, _ = self._values.popitem(last=False)
+                total -= self._weights.pop(old, 0)

@@ -123,3 +123,16 @@ def test_a_line_break_typed_on_any_system_reaches_the_model(tiny_fast_model, typ
     sampler, _ = load_sampler(tiny_fast_model)
     seed, dropped = sampler.prepare_seed(typed)
     assert seed == "the man\nof the" and dropped == []
+
+
+def test_batched_temperatures_equal_one_at_a_time(model_dir):
+    """Several temperatures in one batch (the page's Compare and sweep) give each row what
+    generating that temperature alone gives with the same random numbers (coupled mode draws
+    one set of Gumbel noise for all rows)."""
+    sampler, _ = load_sampler(model_dir)
+    temps = (0.3, 0.8, 1.5, tm.GREEDY)
+    batch = sampler.generate("the man who ", 120, temps, rng_seed=7, coupled=True)
+    for row, t in enumerate(temps):
+        alone = sampler.generate("the man who ", 120, [t], rng_seed=7, coupled=True)
+        np.testing.assert_array_equal(batch.ids[row], alone.ids[0])
+        np.testing.assert_allclose(batch.logits[:, row], alone.logits[:, 0], atol=1e-5)

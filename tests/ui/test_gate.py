@@ -1,0 +1,155 @@
+"""The page's run gate: arrival order, no stampede, superseded runs dropped in place."""
+
+import threading
+import time
+
+import pytest
+
+from charlm.ui import gate
+
+
+class Superseded(Exception):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def fast_gate(monkeypatch):
+    monkeypatch.setattr(gate, "POLL_SECONDS", 0.02, raising=False)
+    monkeypatch.setattr(gate, "STUCK_SECONDS", 0.3, raising=False)
+    monkeypatch.setattr(gate, "WAIT_SECONDS", 0.3, raising=False)  # the old gate's time-out
+
+
+def wait_for_queue(length: int, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while gate.queue_length() < length:
+        assert time.monotonic() < deadline, f"queue never reached {length}"
+        time.sleep(0.005)
+
+
+def test_a_long_queue_never_stampedes():
+    """One run holds the slot for 5x the stuck limit while eight wait: at most one more may go
+    beside it (the old gate let all eight go at once after its time-out)."""
+    holding, release = threading.Event(), threading.Event()
+    lock = threading.Lock()
+    running, most = [0], [0]
+
+    def holder():
+        with gate.one_run_at_a_time():
+            holding.set()
+            release.wait(5)
+
+    def visitor():
+        with gate.one_run_at_a_time():
+            with lock:
+                running[0] += 1
+                most[0] = max(most[0], running[0])
+            time.sleep(0.05)
+            with lock:
+                running[0] -= 1
+
+    first = threading.Thread(target=holder)
+    first.start()
+    holding.wait(5)
+    others = [threading.Thread(target=visitor) for _ in range(8)]
+    for thread in others:
+        thread.start()
+    time.sleep(1.5)
+    release.set()
+    for thread in [first, *others]:
+        thread.join(10)
+    assert most[0] == 1  # the visitors themselves never ran two at a time
+    assert gate.queue_length() == 0
+
+
+def test_runs_are_admitted_in_arrival_order():
+    order, release = [], threading.Event()
+
+    def holder():
+        with gate.admitted("holder"):
+            release.wait(5)
+
+    def visitor(name):
+        with gate.admitted(name):
+            order.append(name)
+
+    threads = [threading.Thread(target=holder)]
+    threads[0].start()
+    wait_for_queue(0)
+    time.sleep(0.05)
+    for i in range(6):
+        threads.append(threading.Thread(target=visitor, args=(f"s{i}",)))
+        threads[-1].start()
+        wait_for_queue(i + 1)
+    release.set()
+    for thread in threads:
+        thread.join(5)
+    assert order == [f"s{i}" for i in range(6)]
+
+
+def test_a_superseded_run_is_dropped_and_its_successor_keeps_the_place():
+    order, release, drop = [], threading.Event(), threading.Event()
+    dropped = []
+
+    def holder():
+        with gate.admitted("holder"):
+            release.wait(5)
+
+    def check():
+        if drop.is_set():
+            drop.clear()
+            raise Superseded
+
+    def mover():  # the student who moves twice: the first run is dropped while waiting
+        try:
+            with gate.admitted("mover", check, superseded=(Superseded,)):
+                order.append("mover-first")
+        except Superseded:
+            dropped.append(True)
+        with gate.admitted("mover"):
+            order.append("mover-second")
+
+    def other():
+        with gate.admitted("other"):
+            order.append("other")
+
+    threads = [threading.Thread(target=holder)]
+    threads[0].start()
+    time.sleep(0.05)
+    threads.append(threading.Thread(target=mover))
+    threads[-1].start()
+    wait_for_queue(1)
+    threads.append(threading.Thread(target=other))
+    threads[-1].start()
+    wait_for_queue(2)
+    drop.set()
+    time.sleep(0.2)
+    release.set()
+    for thread in threads:
+        thread.join(5)
+    assert dropped == [True]
+    assert order == ["mover-second", "other"]
+
+
+def test_a_visitor_kept_waiting_gets_one_busy_note(monkeypatch):
+    monkeypatch.setattr(gate, "BUSY_NOTE_SECONDS", 0.1)
+    notes, release = [], threading.Event()
+
+    def holder():
+        with gate.admitted("holder"):
+            release.wait(5)
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    time.sleep(0.05)
+
+    def waiting():
+        with gate.admitted("w", on_busy=lambda: notes.append(1)):
+            pass
+
+    waiter = threading.Thread(target=waiting)
+    waiter.start()
+    time.sleep(0.5)
+    release.set()
+    thread.join(5)
+    waiter.join(5)
+    assert notes == [1]
