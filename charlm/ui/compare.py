@@ -50,7 +50,7 @@ def side_by_side(lang: str, gen: Generation) -> None:
             st.markdown(f"### {title}")
             entropy = float(tmath.entropy_bits(gen.after(row)).mean())
             st.caption(text(lang, "mean_entropy", value=entropy))
-            st.markdown(colored_text(gen, row, with_seed=False), unsafe_allow_html=True)
+            st.markdown(colored_text(gen, row, with_seed=False, lang=lang), unsafe_allow_html=True)
 
 
 def temperature_sweep(lang: str, points, chosen_t: float) -> None:

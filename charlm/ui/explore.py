@@ -14,7 +14,7 @@ from charlm.ui.strings import text
 def generated_text(lang: str, gen: Generation, row: int, seconds: float, filename: str) -> None:
     """The text right under the temperature control (no heading between them: the first
     screen must show both), then its legend, download and timing."""
-    st.markdown(colored_text(gen, row, with_seed=True), unsafe_allow_html=True)
+    st.markdown(colored_text(gen, row, with_seed=True, lang=lang), unsafe_allow_html=True)
     left, right = st.columns([3, 1])
     left.markdown(
         text_view.legend_html(
@@ -44,15 +44,15 @@ def inspected_step(length: int) -> int:
     return step
 
 
-def colored_text(gen: Generation, row: int, with_seed: bool) -> str:
+def colored_text(gen: Generation, row: int, with_seed: bool, lang: str = "en") -> str:
     def build() -> str:
         model = gen.before(row)
         probs = np.take_along_axis(model, gen.ids[row][:, None], axis=1)[:, 0]
-        hover = text_view.likeliest(model, gen.vocab.chars, charts.char_label)
+        hover = text_view.likeliest(model, gen.vocab.chars, lambda c: charts.char_label(c, lang))
         seed = gen.seed_text if with_seed else ""
         return text_view.colored_html(seed, gen.texts[row], probs, hover, clickable=with_seed)
 
-    return gen.memo(("html", row, with_seed), build)
+    return gen.memo(("html", row, with_seed, lang), build)
 
 
 INFLUENCE_CHARS = 60
@@ -74,7 +74,7 @@ def step_inspector(lang: str, gen: Generation, row: int, influence_of=None) -> i
     context = (gen.seed_text + gen.texts[row][:position])[-INFLUENCE_CHARS:]
     st.markdown(
         f"**{text(lang, 'context')}:** `…{safe.code(context)}`"
-        f" → **`{safe.code(charts.char_label(chars[chosen]))}`**"
+        f" → **`{safe.code(charts.char_label(chars[chosen], lang))}`**"
     )
     # Opt-in: 60 occlusions cost 20-200 ms a step, which a class moving sliders should not pay.
     if (
@@ -101,7 +101,7 @@ def step_inspector(lang: str, gen: Generation, row: int, influence_of=None) -> i
         text(
             lang,
             "chosen",
-            char=safe.markdown(charts.char_label(chars[chosen])),
+            char=safe.markdown(charts.char_label(chars[chosen], lang)),
             before=before[chosen],
             after=after[chosen],
         )
@@ -149,7 +149,7 @@ def alternatives(lang, chars, before, after, chosen) -> None:
         "| --- | ---: | ---: |",
     ]
     for i in order:
-        label = safe.code(charts.char_label(chars[i]))
+        label = safe.code(charts.char_label(chars[i], lang))
         lines.append(f"| `{label}` | {before[i]:.1%} | {after[i]:.1%} |")
     with st.expander(text(lang, "alternatives")):
         st.markdown("\n".join(lines))

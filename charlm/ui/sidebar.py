@@ -91,7 +91,7 @@ def model_picker(lang: str, models: dict[str, dict]) -> str | None:
 
     def label(name: str) -> str:
         bits = (models[name].get("validation") or {}).get("bits_per_char")
-        return f"{name} · {bits:.2f} bits/char" if bits else name
+        return text(lang, "model_option", name=name, bits=bits) if bits else name
 
     name = st.sidebar.selectbox(
         text(lang, "model"), list(models), format_func=label, key="model", persist_state=KEEP

@@ -80,6 +80,10 @@ def test_public_run_is_watched_by_all_but_controlled_by_its_owner(app_env, isola
 
 
 def test_teacher_passphrase_controls_every_run(app_env, isolated_runs, monkeypatch):
+    from charlm.ui import identity
+
+    # The wait after a wrong guess has its own test; here the right guess follows at once.
+    monkeypatch.setattr(identity, "FIRST_WAIT_SECONDS", 0.0)
     finished_run(isolated_runs, "student-run", OWNER, private=True)
     teacher = browser(monkeypatch, STRANGER)
     assert not [s for s in teacher.selectbox if s.key == "watched_run"]

@@ -103,7 +103,7 @@ def test_korean_constitution_is_refused_by_seed_with_the_count(isolated_runs, ko
         settings, "seed", 1, 32, "upload", ("헌법.txt", korean_bytes), "", "en"
     )
     assert outcome == "refused"
-    assert "381 distinct characters" in message.replace("\\", "")
+    assert "380 distinct characters" in message.replace("\\", "")
     assert jobs.list_runs(isolated_runs) == []
 
 
@@ -126,7 +126,7 @@ def test_korean_upload_through_the_train_button_to_a_model_that_writes_hangul(
     name = f"runs/{run_dir.name}"
     assert name in models
     sampler, folder = load_sampler(models[name])
-    assert sampler.vocab.size == 381
+    assert sampler.vocab.size == 380  # CRLF is read as \n: no "\r" character (issue 19, item 9)
     generation = sampler.generate("대한민국은 ", 200, (0.8,), rng_seed=1)
     hangul = sum(0xAC00 <= ord(c) <= 0xD7A3 for c in generation.texts[0])
     assert hangul > 50
