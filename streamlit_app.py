@@ -7,6 +7,8 @@ This process never imports TensorFlow (training runs in a separate process).
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from charlm.common.blas import set_blas_threads
@@ -37,9 +39,10 @@ from charlm.ui.loaders import (
     passage,
     temperature_sweep,
 )
-from charlm.ui.strings import text
+from charlm.ui.strings import error_text, text
 from charlm.ui.train_panel import teacher_passphrase, train_tab
 
+_log = logging.getLogger("charlm.page")
 limit_malloc_arenas()
 set_blas_threads(1)  # small matrices: a second BLAS thread only thrashes (charlm/common/blas.py)
 st.set_page_config(page_title="charlm · temperature explorer", page_icon="🌡️", layout="wide")
@@ -183,7 +186,8 @@ def choose_model(lang, models, settings, messages):
         if epoch is not None:
             sampler, folder = get_sampler(path, epoch)
     except ArtifactError as exc:
-        messages.error(text(lang, "model_error", error=safe.markdown(exc)))
+        _log.warning("model %s cannot be loaded: %s", name, exc)  # the detail, for the teacher
+        messages.error(text(lang, "model_error", error=error_text(lang, exc)))
         return None
     return name, path, sampler, folder, epoch
 

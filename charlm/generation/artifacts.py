@@ -14,6 +14,7 @@ from pathlib import Path
 import h5py
 
 from charlm.common import atomic, records
+from charlm.common.messages import KeyedError
 from charlm.common.settings import load_settings
 from charlm.generation.network import Network, NetworkFormatError, load_network
 from charlm.generation.sampler import Sampler
@@ -35,8 +36,28 @@ HELDOUT_FILE = "heldout.txt"  # a fixed slice of validation text (the sweep's ca
 HELDOUT_CHARS = 4000
 
 
-class ArtifactError(ValueError):
-    """A model folder is missing, incomplete or inconsistent; the message names the file."""
+class ArtifactError(KeyedError, ValueError):
+    """A model folder is missing, incomplete or inconsistent; the message names the file.
+
+    The page says `key` in its own language with the file's name; `detail` (what the file
+    reader said, in English) is added to str() for the command line and the logs."""
+
+    ENGLISH = {
+        "model_missing": "model folder not found: {path}",
+        "model_incomplete": "model folder {path} is incomplete: {file} is missing",
+        "model_metadata_bad": "{file} is not valid model metadata",
+        "model_file_bad": "{file} cannot be read as this model's file",
+        "model_vocab_mismatch": "{file} does not match the model's vocabulary",
+        "model_unknown": "no model named {name} and no such folder (known: {known})",
+    }
+
+    def __init__(self, key: str, detail: str = "", **params):
+        super().__init__(key, **params)
+        self.detail = detail
+
+    def __str__(self) -> str:
+        english = super().__str__()
+        return f"{english}: {self.detail}" if self.detail else english
 
 
 def snapshot_name(epoch: int) -> str:
@@ -135,14 +156,16 @@ def open_model_folder(path: Path | str) -> ModelFolder:
     """Validate the folder's files exist and metadata parses; errors name the file."""
     path = Path(path)
     if not path.is_dir():
-        raise ArtifactError(f"model folder not found: {path}")
+        raise ArtifactError("model_missing", str(path), path=path.name)
     for required in (MODEL_FILE, "vocab.json", METADATA_FILE):
         if not (path / required).is_file():
-            raise ArtifactError(f"model folder {path} is incomplete: {required} is missing")
+            raise ArtifactError("model_incomplete", str(path), path=path.name, file=required)
     metadata = atomic.read_json(path / METADATA_FILE)
     problem = metadata_problem(metadata)
     if problem:
-        raise ArtifactError(f"{path / METADATA_FILE} is not valid model metadata: {problem}")
+        raise ArtifactError(
+            "model_metadata_bad", f"{path / METADATA_FILE}: {problem}", file=METADATA_FILE
+        )
     return ModelFolder(path, metadata)
 
 
@@ -185,7 +208,7 @@ def load_vocab(folder: ModelFolder) -> Vocabulary:
     try:
         return Vocabulary.load(folder.path)
     except (FileNotFoundError, ValueError) as exc:
-        raise ArtifactError(str(exc)) from exc
+        raise ArtifactError("model_file_bad", str(exc), file="vocab.json") from exc
 
 
 def load_network_checked(folder: ModelFolder, epoch: int | None = None) -> Network:
@@ -193,12 +216,15 @@ def load_network_checked(folder: ModelFolder, epoch: int | None = None) -> Netwo
     try:
         network = load_network(folder.path / MODEL_FILE, weights)
     except NetworkFormatError as exc:
-        raise ArtifactError(str(exc)) from exc
+        file = MODEL_FILE if weights is None else f"{SNAPSHOT_DIR}/{snapshot_name(epoch)}"
+        raise ArtifactError("model_file_bad", str(exc), file=file) from exc
     vocab = load_vocab(folder)
     if network.vocab_size != vocab.size:
         raise ArtifactError(
-            f"{folder.path / 'vocab.json'} has {vocab.size} characters but "
-            f"{folder.path / MODEL_FILE} predicts {network.vocab_size}"
+            "model_vocab_mismatch",
+            f"{folder.path}: vocab.json has {vocab.size} characters but {MODEL_FILE} predicts "
+            f"{network.vocab_size}",
+            file="vocab.json",
         )
     return network
 
@@ -234,4 +260,4 @@ def resolve_model(name_or_path: str) -> Path:
     if path.is_dir():
         return path
     known = ", ".join(models) or "none"
-    raise ArtifactError(f"no model named {name_or_path!r} and no such folder (known: {known})")
+    raise ArtifactError("model_unknown", name=repr(name_or_path), known=known)
