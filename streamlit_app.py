@@ -160,6 +160,9 @@ h1,h2,h3,h4,p,label{word-break:keep-all !important;overflow-wrap:break-word !imp
 [data-testid="stMainBlockContainer"]{padding-top:3.5rem}
 [data-testid="stHeading"] h1{font-size:2.25rem !important;padding:0.25rem 0 !important}
 @media (max-width:640px){[data-testid="stHeading"] h1{font-size:1.75rem !important}}
+/* A collapsed sidebar (a phone's first screen) must not scroll: its widgets are out of reach
+   then, and a scrolling region nobody can reach by keyboard fails axe-core. */
+[data-testid="stSidebar"][aria-expanded="false"] [data-testid="stSidebarContent"]{overflow:hidden}
 </style>"""
 
 

@@ -1,6 +1,7 @@
 """The Compare temperatures box and the Train form in real Chromium (issue 18, defects 3 and 5)."""
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -57,7 +58,7 @@ def test_train_form_enter_uploader_queue_banner_and_time_left(server, tmp_path):
 
     from charlm.common import atomic
     from charlm.serving import run_queue
-    from charlm.training.train import run_lock
+    from charlm.training.train import run_lock, trainer_lock
 
     runs = tmp_path / "runs"
     lock = hold_the_dispatcher(runs)
@@ -102,12 +103,14 @@ def test_train_form_enter_uploader_queue_banner_and_time_left(server, tmp_path):
             expect(page.get_by_text(re.compile("number 1 in line"))).to_be_visible(timeout=30_000)
             (request,) = run_queue.pending(runs)
             assert "--max-seconds=180" in request.args
-            request.path.unlink()  # what the dispatcher does; the trainer takes its lock
-            trainer = run_lock(runs)
+            assert run_queue.take_next(runs) == request  # what the dispatcher does
+            trainer = run_lock(runs)  # and the trainer takes the runs' and its run's locks
             trainer.acquire(timeout=5)
+            own = trainer_lock(request.run_dir)
+            own.acquire(timeout=5)
             atomic.write_json(
                 request.run_dir / "progress.json",
-                {"status": "running", "epoch": 0, "epochs": 30, "batch": 40,
+                {"status": "running", "started": time.time(), "epoch": 0, "epochs": 30, "batch": 40,
                  "fraction": 0.01, "eta_seconds": 719.6},
             )  # fmt: skip
             expect(page.get_by_text("Status: running")).to_be_visible(timeout=30_000)
@@ -115,6 +118,7 @@ def test_train_form_enter_uploader_queue_banner_and_time_left(server, tmp_path):
             page.wait_for_timeout(1000)
             assert "in line" not in page.locator('[data-testid="stMain"]').inner_text()
             assert "60 s" not in page.content()
+            own.release()
             trainer.release()
             browser.close()
     finally:

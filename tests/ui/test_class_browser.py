@@ -130,6 +130,8 @@ def test_no_serious_accessibility_violations_on_the_class_view(class_server):
                 page = open_class(context, class_server.url, lang)
                 states = {"guess": None, "reveal": ("T = 1", 0), "vote": None, "voted": 1}
                 for state in states:
+                    if state == "guess":
+                        page.wait_for_timeout(1500)  # the page's style and sidebar settle
                     if state == "reveal":
                         answer(page, "T = 1", "맞히기" if lang == "ko" else "Guess")
                         page.wait_for_timeout(1500)  # the chart draws
@@ -142,7 +144,7 @@ def test_no_serious_accessibility_violations_on_the_class_view(class_server):
                         answer(page, letter, "투표" if lang == "ko" else "Vote")
                         page.wait_for_timeout(1500)
                     bad = [
-                        f"{v['id']} x{len(v['nodes'])}"
+                        f"{v['id']} x{len(v['nodes'])} {[n['html'][:160] for n in v['nodes']]}"
                         for v in axe.run(page).response["violations"]
                         if v["impact"] in {"serious", "critical"}
                     ]

@@ -96,7 +96,7 @@ def show_view(page, name: str) -> None:
 
 def explore_settings(page) -> dict:
     """What the Explore view shows, read from the widgets themselves."""
-    expander = page.get_by_text("Top-k / top-p", exact=True)
+    expander = page.get_by_text("Top-k / top-p / min-p", exact=True)
     if not slider(page, "Top-p").is_visible():
         expander.click()
     return {
