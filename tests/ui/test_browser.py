@@ -58,16 +58,7 @@ def server(tmp_path, tiny_seed_model):
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
-                break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail(f"streamlit did not start: {proc.stdout.read().decode()[-2000:]}")
+    wait_until_healthy(url, proc)
     yield url
     proc.terminate()
     proc.wait(timeout=10)
@@ -118,6 +109,21 @@ def test_page_renders_slider_moves_by_keyboard_and_text_changes(server, tmp_path
         if os.environ.get("CHARLM_SCREENSHOT_DIR"):
             shutil.copy(shot, Path(os.environ["CHARLM_SCREENSHOT_DIR"]) / "page.png")
         browser.close()
+
+
+def wait_until_healthy(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
+    """Return once the server at `url` answers its health check; fail the test (and stop the
+    server) if it does not within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    output = proc.stdout.read().decode()[-2000:] if proc.stdout else ""
+    pytest.fail(f"streamlit did not start: {output}")
 
 
 def launch_chromium(p):

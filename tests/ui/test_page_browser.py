@@ -6,12 +6,10 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from test_browser import CHROMIUM, ROOT, free_port, launch_chromium
+from test_browser import CHROMIUM, ROOT, free_port, launch_chromium, wait_until_healthy
 
 pytestmark = [
     pytest.mark.browser,
@@ -38,16 +36,7 @@ def page_server(tmp_path_factory, tiny_seed_model):
         command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
-                break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start")
+    wait_until_healthy(url, proc)
     yield url
     proc.terminate()
     proc.wait(timeout=10)
