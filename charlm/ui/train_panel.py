@@ -173,14 +173,17 @@ def launch_form(lang: str, settings: Settings, viewer: ownership.Viewer) -> None
 
 # Streamlit's own uploader text is English ("Upload", "200MB per file • TXT"): hidden here,
 # our caption above says the same in the page's language. Only our own strings go in.
+BROWSE = '[data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"]'
+
+
 def _uploader_style(button: str) -> str:
     label = button.replace("\\", "").replace('"', "")
     return (
         "<style>"
         '[data-testid="stFileUploaderDropzoneInstructions"]{display:none}'
-        '[data-testid="stFileUploaderDropzone"] button span:not([data-testid="stIconMaterial"])'
-        "{display:none}"
-        f'[data-testid="stFileUploaderDropzone"] button::after{{content:"{label}"}}'
+        # Only the browse button (secondary): a chosen file's remove button is in the dropzone too.
+        f'{BROWSE} span:not([data-testid="stIconMaterial"]){{display:none}}'
+        f'{BROWSE}::after{{content:"{label}";white-space:nowrap}}'
         "</style>"
     )
 
