@@ -17,6 +17,10 @@ Past capacity the queue grows instead of the server collapsing:
   keeps showing their last result meanwhile;
 - a run holding the gate for more than STUCK_SECONDS (a bug, not load) lets at most one more
   run go beside it, so one stuck visitor cannot freeze the class.
+
+Once the server has been idle for IDLE_TRIM_SECONDS after work, one background thread hands
+freed memory back to the system (charlm.common.memory.return_free_memory), so that memory
+settles after a class leaves instead of staying at its busiest figure.
 """
 
 from __future__ import annotations
@@ -27,16 +31,46 @@ import threading
 import time
 from collections.abc import Callable
 
+from charlm.common.memory import return_free_memory
+
 POLL_SECONDS = 0.25  # how often a waiting run checks whether its visitor moved on
 BUSY_NOTE_SECONDS = 2.0
 STUCK_SECONDS = 60.0
 KEEP_PLACE_SECONDS = 5.0  # a superseded run's place waits this long for its successor
+IDLE_TRIM_SECONDS = 1.0
 
 _cond = threading.Condition()
 _tickets = itertools.count()
 _waiting: dict[int, str | None] = {}  # ticket -> session id, in arrival order
 _active: dict[int, float] = {}  # ticket -> when it was admitted
 _places: dict[str, tuple[int, float]] = {}  # session -> (ticket kept, when) for its next run
+_last_run_ended: list[float | None] = [None]  # None: nothing ran since the last trim
+_trimmer: list[threading.Thread] = []
+
+
+def _trim_when_idle() -> None:
+    """The trimmer thread's loop: after work, wait for an idle spell, then trim once."""
+    while True:
+        with _cond:
+            while True:
+                ended = _last_run_ended[0]
+                idle = not _waiting and not _active
+                if ended is not None and idle:
+                    remaining = ended + IDLE_TRIM_SECONDS - time.monotonic()
+                    if remaining <= 0:
+                        _last_run_ended[0] = None
+                        break
+                    _cond.wait(remaining)
+                else:
+                    _cond.wait()
+        return_free_memory()
+
+
+def _start_trimmer() -> None:
+    if not _trimmer:
+        thread = threading.Thread(target=_trim_when_idle, name="charlm-trim", daemon=True)
+        _trimmer.append(thread)
+        thread.start()
 
 
 def _admissible(ticket: int, now: float) -> bool:
@@ -72,6 +106,7 @@ def admitted(
     start = time.monotonic()
     noted = False
     with _cond:
+        _start_trimmer()
         ticket = _take_ticket(session, start)
         _waiting[ticket] = session
     try:
@@ -99,6 +134,7 @@ def admitted(
     finally:
         with _cond:
             del _active[ticket]
+            _last_run_ended[0] = time.monotonic()
             _cond.notify_all()
 
 

@@ -153,3 +153,26 @@ def test_a_visitor_kept_waiting_gets_one_busy_note(monkeypatch):
     thread.join(5)
     waiter.join(5)
     assert notes == [1]
+
+
+def test_memory_is_handed_back_once_after_the_server_goes_idle(monkeypatch):
+    """Runs, then an idle spell: one trim; more runs without idling: none; then one again."""
+    trims = []
+    monkeypatch.setattr(gate, "IDLE_TRIM_SECONDS", 0.1)
+    monkeypatch.setattr(gate, "return_free_memory", lambda: trims.append(time.monotonic()))
+    for _ in range(3):
+        with gate.admitted():
+            time.sleep(0.02)
+    ended = time.monotonic()
+    deadline = ended + 3
+    while not trims and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(trims) == 1 and trims[0] - ended >= 0.09  # only after the idle spell
+    time.sleep(0.3)
+    assert len(trims) == 1  # idle without new work: nothing more to hand back
+    with gate.admitted():
+        pass
+    deadline = time.monotonic() + 3
+    while len(trims) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(trims) == 2
