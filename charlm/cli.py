@@ -6,6 +6,7 @@ import argparse
 import errno
 import os
 import sys
+import time
 from pathlib import Path
 
 from charlm.generation import temperature as tmath
@@ -175,6 +176,12 @@ def _add_evaluate_export_models(commands) -> None:
     neurons.add_argument(
         "--chars", type=_positive_int, default=None, help="validation characters to read"
     )
+
+    sweeps = commands.add_parser(
+        "sweeps", help="precompute the Compare sweeps a class meets (sweeps.json)"
+    )
+    sweeps.add_argument("--model", default="nietzsche-seed", help="bundled model name or folder")
+    sweeps.add_argument("--rng", type=int, default=42, help="random numbers (the page's default)")
 
     commands.add_parser(
         "settings", help="check the CHARLM_* settings (as the app reads them) before serving"
@@ -402,6 +409,17 @@ def cmd_neurons(args) -> int:
     return 0
 
 
+def cmd_sweeps(args) -> int:
+    from charlm.analysis import sweep_store
+
+    sampler, folder = _load(args.model)
+    start = time.perf_counter()
+    path = sweep_store.precompute(sampler, folder, args.rng)
+    count = len(sweep_store.class_seeds(folder))
+    print(f"{folder.name}: {count} sweeps in {time.perf_counter() - start:.1f} s; wrote {path}")
+    return 0
+
+
 def cmd_dispatch(args) -> int:
     from charlm.common.settings import load_settings
     from charlm.serving import quotas, run_queue
@@ -484,4 +502,5 @@ COMMANDS = {
     "models": cmd_models,
     "dispatch": cmd_dispatch,
     "neurons": cmd_neurons,
+    "sweeps": cmd_sweeps,
 }

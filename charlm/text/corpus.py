@@ -191,6 +191,13 @@ def split_text(text: str) -> tuple[str, str]:
     return text[:cut], text[cut:]
 
 
+# The preface's opening line: the page's first seed text, and the seed when no corpus is here.
+FALLBACK_SEED = (
+    "supposing that truth is a woman--what then? is there not ground for suspecting "
+    "that all philosophers, in so far as they have been dogmatists, have failed"
+)
+
+
 def random_passage(text: str, length: int, rng_seed: int | None = None) -> str:
     """A passage of `length` characters starting at a word boundary."""
     import random

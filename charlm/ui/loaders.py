@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from charlm.analysis import influence, neuron_report, neurons, sweep
+from charlm.analysis import influence, neuron_report, neurons, sweep, sweep_store
 from charlm.generation.artifacts import (
     ArtifactError,
     ModelFolder,
@@ -20,16 +20,15 @@ from charlm.generation.artifacts import (
 from charlm.generation.sampler import Generation, Sampler
 from charlm.serving import ownership
 from charlm.serving.jobs import UPLOAD_FILE
-from charlm.text.corpus import NIETZSCHE_SHA256, CorpusError, load_corpus, random_passage
+from charlm.text.corpus import (  # noqa: F401 (FALLBACK_SEED: the page's opening line)
+    FALLBACK_SEED,
+    NIETZSCHE_SHA256,
+    CorpusError,
+    load_corpus,
+    random_passage,
+)
 from charlm.ui import strings
 from charlm.ui.memo import SharedCache
-
-# The preface's opening line: the seed text when no corpus copy is available.
-FALLBACK_SEED = (
-    "supposing that truth is a woman--what then? is there not ground for suspecting "
-    "that all philosophers, in so far as they have been dogmatists, have failed"
-)
-
 
 # One scan of the model folders per 2 s for the whole server, not one per visitor per move:
 # a new model appears within 2 s, and 40 students moving sliders cost one directory walk.
@@ -49,7 +48,7 @@ _generations = SharedCache(
 )
 _heldout = SharedCache(max_entries=8)  # per model: predictions on its held-out slice
 _sweeps = SharedCache(max_entries=256)  # 20 points each: ~10 kB; two models x the pool
-SWEEP_LENGTH = 300  # characters per temperature: 20 of them in ~1 s for the 2x384 model
+SWEEP_LENGTH = sweep_store.PAGE_SWEEP_LENGTH
 
 
 def model_catalogue(artifacts_dir: Path, runs_dir: Path) -> dict[str, dict]:
@@ -94,9 +93,9 @@ def corpus_text() -> str | None:
 
 # "Another passage" draws from a fixed pool of passages, not from anywhere in the corpus: a class
 # clicking it then meets the same few dozen seed texts, so each passage's Compare sweep (the
-# heaviest run: 20 temperatures, 0.4-3.6 s on the 2x384 model) and its generations are computed
-# once and shared (issue 17). 64 is more than a class sees in a lesson.
-PASSAGE_POOL = 64
+# heaviest run) is precomputed in the model's sweeps.json (analysis/sweep_store) and its
+# generations are computed once and shared (issue 17). 64 is more than a class sees in a lesson.
+PASSAGE_POOL = sweep_store.PASSAGE_POOL
 
 
 def trained_on_nietzsche(metadata: dict | None) -> bool:
@@ -172,28 +171,33 @@ def generate(
 
 
 def temperature_sweep(path: Path, epoch, seed_text: str, rng_seed: int):
-    """The sweep for a model and seed text (list of sweep.SweepPoint), computed once."""
+    """The sweep for a model and seed text (list of sweep.SweepPoint): from the model's
+    sweeps.json when it holds this one, else computed once."""
     stamp = _stamp(path)
 
     def heldout():
         sampler, folder = get_sampler(path, epoch)
-        text = folder.heldout_text()
-        if not text:
-            return None
-        ids = np.asarray(sampler.vocab.encode(text, on_unknown="drop"))
-        try:
-            return sweep.heldout_predictions(sampler.network, ids, folder.context_length)
-        except ValueError:  # shorter than one window
-            return None
+        return sweep_store.heldout_of(sampler, folder)
 
     def compute():
+        if epoch is None:
+            shipped = _shipped_sweeps.get(
+                (str(path), stamp, rng_seed), lambda: read_shipped(path, rng_seed)
+            )
+            if seed_text in shipped:
+                return shipped[seed_text]
         sampler, folder = get_sampler(path, epoch)
         held = _heldout.get((str(path), epoch, stamp), heldout)
-        return sweep.sweep(
-            sampler, seed_text, SWEEP_LENGTH, None, rng_seed, folder.known_words(), held
-        )
+        return sweep_store.page_sweep(sampler, folder, seed_text, rng_seed, held)
 
     return _sweeps.get((str(path), epoch, stamp, seed_text, rng_seed), compute)
+
+
+_shipped_sweeps = SharedCache(max_entries=8)
+
+
+def read_shipped(path: Path, rng_seed: int) -> dict:
+    return sweep_store.read_sweeps(path, SWEEP_LENGTH, sweep.temperature_grid(), rng_seed)
 
 
 # ---- inside the LSTM ------------------------------------------------------------------
