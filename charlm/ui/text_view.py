@@ -74,16 +74,21 @@ def probability_color(p: float) -> str:
     return probability_colors([p])[0][0]
 
 
+_PERCENTS = [f"{n}%" for n in range(101)]
+
+
 def likeliest(distributions, chars, labels, k: int = 5) -> list[str]:
     """Per step, the model's k likeliest next characters with their probabilities, as hover
-    text ("e 41% · a 12% · …"), computed for all steps at once."""
+    text ("e 41% · a 12% · …"), computed for all steps at once. Labels and whole percentages
+    come from tables: formatting each of 400 x 5 entries took 2.3 ms of a 400-character move."""
     distributions = np.asarray(distributions, float)
     k = min(k, distributions.shape[1])
     top = np.argsort(-distributions, axis=1, kind="stable")[:, :k]
-    shares = np.take_along_axis(distributions, top, axis=1)
+    percents = np.rint(np.take_along_axis(distributions, top, axis=1) * 100).astype(int)
+    names = [labels(char) + " " for char in chars]
     return [
-        " · ".join(f"{labels(chars[i])} {p:.0%}" for i, p in zip(ids, ps))
-        for ids, ps in zip(top.tolist(), shares.tolist())
+        " · ".join([names[i] + _PERCENTS[p] for i, p in zip(ids, ps)])
+        for ids, ps in zip(top.tolist(), percents.tolist())
     ]
 
 
