@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -42,6 +43,12 @@ def add_mix_arguments(parser) -> None:
     g.add_argument("--arrival", type=float, default=d.arrival)
     g.add_argument("--timeout", type=float, default=d.timeout)
     g.add_argument("--seed", type=int, default=0, help="random seed of the class")
+    g.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        help="py-spy --gil profile of the server during the first class (raw format, to FILE)",
+    )
 
 
 def options_from(args) -> MixOptions:
@@ -124,8 +131,17 @@ CANCEL = "import sys; from pathlib import Path; from charlm.serving import jobs;
     "jobs.cancel_run(Path(sys.argv[1]))"  # fmt: skip
 
 
-def phase(load, port, server_pid, users, options, seed, rate=None) -> list[str]:
+def start_profiler(pid: int, path: Path) -> subprocess.Popen:
+    """py-spy on the server (only threads holding the GIL; BLAS threads are invisible)."""
+    command = ["py-spy", "record", "--gil", "-r", "100", "-p", str(pid), "-f", "raw", "-o"]
+    profiler = subprocess.Popen([*command, str(path)], stdout=subprocess.DEVNULL)
+    time.sleep(1.0)  # attached before the class starts
+    return profiler
+
+
+def phase(load, port, server_pid, users, options, seed, rate=None, profile=None) -> list[str]:
     holder = {}
+    profiler = start_profiler(server_pid, profile) if profile else None
     thread = None
     if rate is not None:
         thread = threading.Thread(target=lambda: holder.setdefault("ms", rate.measure(40)))
@@ -137,6 +153,9 @@ def phase(load, port, server_pid, users, options, seed, rate=None) -> list[str]:
         log = asyncio.run(mix_class(port, users, options, seed))
         if thread:
             thread.join()
+    if profiler is not None:
+        profiler.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+        profiler.wait(timeout=60)
     wall = time.monotonic() - start
     cpu = cpu_seconds(server_pid) - cpu0
     actions = sum(len(v) for v in log.seconds.values())
@@ -176,7 +195,9 @@ def run_mix(args, load) -> None:
         print(f"app: {root}; CPUs {os.cpu_count()}; after the first page: {first:.0f} MB")
         for users in args.users:
             print(f"\n{users} students, the mix, no training run", flush=True)
-            print("\n".join(phase(load, port, server.pid, users, options, args.seed)), flush=True)
+            profile, args.profile = args.profile, None  # the first class only
+            lines = phase(load, port, server.pid, users, options, args.seed, profile=profile)
+            print("\n".join(lines), flush=True)
             settled = load.settle_memory(server.pid, args.settle)
             print(f"memory {args.settle:g} s after: {settled:.0f} MB")
         if args.training:

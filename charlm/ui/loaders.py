@@ -35,16 +35,14 @@ from charlm.ui.memo import SharedCache
 _catalogues = SharedCache(max_entries=4, ttl=2.0)
 _samplers = SharedCache(max_entries=16)
 # A class starting from the same passage hits this often. An entry holds its float32 logits
-# (400 characters at one temperature: 91 kB) and, once shown, the page's coloured HTML and the
-# reweighted distributions: measured 4.1 MB for 3 temperatures x 1,500 characters (logits
-# 1.0 MB), hence the weight of 4x the logits, and 48 MB in all. Unbounded, 64 entries of a real
-# class's lengths reached a 299 MB peak; with the bound the 40-student mix peaked at 271 MB, of
-# which ~125 MB is importing pandas/altair/pyarrow for Compare/Neurons/Train (issue 17).
-GENERATIONS_MB = 48
+# (400 characters at one temperature: 91 kB), its ids and, once shown, the page's coloured HTML
+# (~130 bytes a character, about half the logits), hence a weight of 2x the logits. Unbounded,
+# 64 entries of a real class's lengths reached a 299 MB peak (issue 17).
+GENERATIONS_MB = 24
 _generations = SharedCache(
     max_entries=64,
     max_bytes=GENERATIONS_MB * 2**20,
-    weigh=lambda entry: 4 * entry[0].logits.nbytes + 65_536,
+    weigh=lambda entry: 2 * entry[0].logits.nbytes + 65_536,
 )
 _heldout = SharedCache(max_entries=8)  # per model: predictions on its held-out slice
 _sweeps = SharedCache(max_entries=256)  # 20 points each: ~10 kB; two models x the pool
