@@ -66,6 +66,7 @@ def class_tab(lang: str, settings, models: dict[str, dict]) -> set[str]:
         ACTIVITIES,
         format_func=lambda a: text(lang, f"class_{a}"),
         key="class_activity",
+        persist_state=sidebar.KEEP,  # Explore and back: still on the activity the class is on
     )
     try:
         if activity == "vote":
@@ -168,7 +169,7 @@ def guess_form(lang, results, key, browser, true_t, temperatures) -> None:
             index=None,
             key=f"guess-choice-{key}",
         )
-        sent = st.form_submit_button(text(lang, "guess_button"))
+        sent = st.form_submit_button(text(lang, "guess_button"), key="guess_submit")
     if not sent:
         return
     if choice is None:
@@ -243,7 +244,7 @@ def vote_form(lang, results: ClassResults, browser: str, order) -> None:
             index=None,
             key="vote-choice",
         )
-        sent = st.form_submit_button(text(lang, "vote_button"))
+        sent = st.form_submit_button(text(lang, "vote_button"), key="vote_submit")
     if not sent:
         return
     if choice is None:
