@@ -11,6 +11,7 @@ import logging
 
 import streamlit as st
 
+from charlm.analysis import sweep
 from charlm.common.blas import set_blas_threads
 from charlm.common.memory import limit_malloc_arenas
 from charlm.generation import temperature as tmath
@@ -35,6 +36,7 @@ from charlm.ui.loaders import (
     corpus_name,
     generate,
     get_sampler,
+    knob_sweep,
     model_catalogue,
     passage,
     temperature_sweep,
@@ -110,8 +112,7 @@ def explore_or_compare(lang, view, models, settings) -> None:
         page.compare = compare.temperatures_input(lang)
         gen, _ = generate_for(page, path, page.compare)
         compare.side_by_side(lang, gen)
-        points = temperature_sweep(path, page.epoch, page.seed_text, page.rng_seed)
-        compare.temperature_sweep(lang, points, 0.05 if page.greedy else page.temperature)
+        sweep_section(lang, page, path)
     elif view == "neurons":
         gen, _ = generate_for(page, path, [tmath.GREEDY if page.greedy else page.temperature])
         units = sampler.network.units
@@ -131,6 +132,22 @@ def explore_or_compare(lang, view, models, settings) -> None:
         chars = ", ".join(safe.markdown(repr(c)) for c in gen.dropped)
         seed_area.info(text(lang, "dropped", chars=chars))
     st.query_params.from_dict(params.to_query(page))
+
+
+def sweep_section(lang: str, page: params.PageSettings, path) -> None:
+    """The sweep the class chose: along temperature, or along top-p or min-p at the page's T
+    (both knobs are computed: the last chart compares them)."""
+    page.sweep_knob = compare.sweep_along(lang, page.temperature)
+    if page.sweep_knob == "temperature":
+        points = temperature_sweep(path, page.epoch, page.seed_text, page.rng_seed)
+        compare.temperature_sweep(lang, points, 0.05 if page.greedy else page.temperature)
+        return
+    sweeps = {
+        knob: knob_sweep(path, page.epoch, page.seed_text, page.rng_seed, knob, page.temperature)
+        for knob in sweep.KNOBS
+    }
+    chosen = page.top_p if page.sweep_knob == "top_p" else (page.min_p or None)
+    compare.knob_sweep(lang, page.sweep_knob, sweeps, page.temperature, chosen)
 
 
 def memory_reports(models, name, path, epoch) -> dict[str, dict | None]:

@@ -25,8 +25,15 @@ from streamlit.elements import vega_charts  # noqa: E402
 from streamlit.proto.VegaLiteChart_pb2 import VegaLiteChart  # noqa: E402
 
 from charlm.analysis.sweep import LESSON_TEMPERATURES, SweepPoint  # noqa: E402
-from charlm.ui import charts  # noqa: E402
+from charlm.ui import charts, sweep_charts  # noqa: E402
 from charlm.ui.strings import text  # noqa: E402
+
+BUILDERS = {**charts.BUILDERS, **sweep_charts.BUILDERS}  # every kind of chart the page draws
+
+
+def template(kind: str, lang: str) -> dict:
+    return charts.built(BUILDERS[kind], lang)
+
 
 BEFORE_ALTAIR = "b49cbc0"  # the last commit with hand-built dicts
 
@@ -63,7 +70,7 @@ def ms(call, repeat: int, rounds: int = 5) -> float:
 
 
 def altair_build(kind: str, lang: str, datasets: dict, validate: bool, **params):
-    chart = charts.BUILDERS[kind](lang, **params).properties(datasets=datasets)
+    chart = BUILDERS[kind](lang, **params).properties(datasets=datasets)
     with alt.theme.enable("none"):
         return chart.to_dict(validate=validate)
 
@@ -78,7 +85,7 @@ def cases(old, lang: str = "en"):
     x, y = text(lang, "character"), text(lang, "probability")
     tx, ty = text(lang, "temperature_axis"), text(lang, "entropy_axis")
     points = [SweepPoint(t, 0.9, 0.1, 2.0 + t, 1.6) for t in np.linspace(0.1, 2.0, 20)]
-    names = {f: text(lang, k) for f, k in charts.SWEEP_FIGURES.items()}
+    names = {f: text(lang, k) for f, k in sweep_charts.SWEEP_FIGURES.items()}
     curve = lambda: old.entropy_curve_chart(old.entropy_curve_rows(probs), 0.5, 1.0, tx, ty)  # noqa: E731
     yield (
         "Explore: inspector (bars + entropy curve)",
@@ -99,9 +106,9 @@ def cases(old, lang: str = "en"):
     yield (
         "Compare: temperature sweep",
         lambda: [old.sweep_chart(old.sweep_rows(points, names), LESSON_TEMPERATURES, 0.5, tx)],
-        lambda: [(f"sweep_{f}", {"points": charts.sweep_rows(points, f),
+        lambda: [(f"sweep_{f}", {"points": sweep_charts.sweep_rows(points, f),
                                  "chosen": [{"temperature": 0.5}]}, {})
-                 for f in charts.SWEEP_FIGURES],
+                 for f in sweep_charts.SWEEP_FIGURES],
     )  # fmt: skip
 
 
@@ -110,8 +117,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=200)
     args = parser.parse_args()
     old = old_charts()
-    for kind in charts.BUILDERS:  # first use: each built and validated once per process
-        charts.template(kind, "en")
+    for kind in BUILDERS:  # first use: each built and validated once per process
+        template(kind, "en")
     print(f"ms per move, rows and specs included (best of 5 means of {args.repeat}; Altair: of 3);")
     print("'+st': plus Streamlit's server-side work on the specs (Arrow, JSON)")
     header = ("dict", "dict +st", "altair", "alt novalid", "template", "tmpl +st")
@@ -122,7 +129,7 @@ def main() -> None:
 
 def row(old_build, new, repeat: int) -> list[float]:
     def fill():
-        return [charts.for_streamlit(charts.fill(charts.template(k, "en"), d, **p))
+        return [charts.for_streamlit(charts.fill(template(k, "en"), d, **p))
                 for k, d, p in new()]  # fmt: skip
 
     def build(valid: bool):

@@ -4,10 +4,15 @@ with and without a training run going. Speaks Streamlit's own websocket protocol
     python benchmarks/classroom_load.py [--users 1 10 40] [--moves 10] [--think 1.0]
                                         [--no-training] [--memory-rounds 3]
     python benchmarks/classroom_load.py --mix [--users 40] [--training] [--root DIR] ...
+    python benchmarks/classroom_load.py --class-activities [--users 40] [--spread 0]
+                                        [--self-paced]
 
 --mix is a realistic class (benchmarks/classroom_mix.py: views, passages, own seed texts, the
 2x384 model, Compare and Neurons); --root runs the app from another checkout (for a
 side-by-side with older code: `git archive <commit> | tar -x -C DIR`).
+--class-activities is a class on the Class view (benchmarks/class_activities.py): every
+student guesses and votes at once through the page, and every submission must be stored
+exactly once in the results file the server wrote.
 
 For each N it prints move latency (send -> script_finished: median, p95, max), first-page
 latency with all N opening at once, moves that never finished, the server's memory (before,
@@ -285,16 +290,22 @@ def run_phase(port, server_pid, users, args, trainer_rate=None) -> str:
     return row(users, logs, (before, watch.peak, after), trainer)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int | None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, nargs="+", default=[1, 10, 40])
+    parser.add_argument(
+        "--users", type=int, nargs="+", default=None, help="default 1 10 40; 40 for a class"
+    )
     parser.add_argument("--moves", type=int, default=10)
     parser.add_argument("--think", type=float, default=1.0, help="seconds between moves")
     parser.add_argument("--settle", type=float, default=5.0, help="seconds before 'after'")
     parser.add_argument("--no-training", action="store_true")
     parser.add_argument("--memory-rounds", type=int, default=3, help="rounds of 60 users")
     add_mix_arguments(parser)
-    args = parser.parse_args()
+    add_class_arguments(parser)
+    args = parser.parse_args(argv)
+    if args.class_activities:
+        return run_class_activities(args, sys.modules[__name__])
+    args.users = args.users or [1, 10, 40]
     if args.mix:
         return run_mix(args, sys.modules[__name__])
 
@@ -331,7 +342,8 @@ def main() -> None:
         server.wait(timeout=20)
 
 
+from class_driver import add_class_arguments, run_class_activities  # noqa: E402
 from mix_driver import add_mix_arguments, run_mix  # noqa: E402
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -15,7 +15,7 @@ import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-FINISHED = {"script_finished"}
+EARLY_FOR_RERUN = ForwardMsg.FINISHED_EARLY_FOR_RERUN
 
 
 @dataclass
@@ -51,8 +51,15 @@ def widget_key(widget_id: str) -> str | None:
 class StreamlitSession:
     """One browser tab: a websocket, its widget ids, and reruns with widget values."""
 
-    def __init__(self, port: int, host: str = "127.0.0.1"):
+    def __init__(
+        self, port: int, host: str = "127.0.0.1", query: str = "", cookies: dict | None = None
+    ):
+        """`query`: the page address's query string (`view=class`), kept up to date as the
+        page rewrites it, as the browser does; `cookies`: sent with the websocket handshake,
+        as a browser sends the cookies it keeps for the site (st.context.cookies reads them)."""
         self.url = f"ws://{host}:{port}/_stcore/stream"
+        self.query = query
+        self.cookies = dict(cookies or {})
         self.ws = None
         self.widgets: dict[str, Widget] = {}
         self.values: dict[str, tuple[str, object]] = {}  # widget id -> (proto field, value)
@@ -65,8 +72,14 @@ class StreamlitSession:
             max_size=None,
             open_timeout=timeout,
             ping_interval=None,  # a busy server is measured by its runs, not a dropped ping
+            additional_headers=self._cookie_header(),
         )
         return await self.rerun(timeout=timeout)
+
+    def _cookie_header(self) -> dict[str, str]:
+        if not self.cookies:
+            return {}
+        return {"Cookie": "; ".join(f"{name}={value}" for name, value in self.cookies.items())}
 
     async def close(self) -> None:
         if self.ws is not None:
@@ -84,7 +97,7 @@ class StreamlitSession:
     async def rerun(self, timeout: float = 30) -> RunResult:
         msg = BackMsg()
         state = msg.rerun_script
-        state.query_string = ""
+        state.query_string = self.query
         state.page_script_hash = ""
         for widget_id, (proto_field, value) in self.values.items():
             item = state.widget_states.widgets.add()
@@ -116,6 +129,13 @@ class StreamlitSession:
             kind = msg.WhichOneof("type")
             if kind == "delta":
                 self._read_delta(msg, result)
+            elif kind == "page_info_changed":  # the page rewrote its address
+                self.query = msg.page_info_changed.query_string
+            elif kind == "script_finished" and msg.script_finished == EARLY_FOR_RERUN:
+                # The run called st.rerun() (a form that stores, then redraws): the action is
+                # done when the run it started has finished, and that run draws the page.
+                result.markdown.clear()
+                result.elements.clear()
             elif kind == "script_finished":
                 result.seconds = time.perf_counter() - start
                 result.status = msg.script_finished

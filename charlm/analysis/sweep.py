@@ -128,6 +128,12 @@ def calibration_minimum(points: list[SweepPoint]) -> float | None:
 
 
 KNOBS = ("top_p", "min_p")
+# The page's grids, from nearly off to strict: top-p keeps the likeliest characters up to this
+# much probability (1.0: all), min-p those at least this share of the likeliest one's.
+KNOB_VALUES = {
+    "top_p": (1.0, 0.95, 0.9, 0.85, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2),
+    "min_p": (0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5),
+}
 
 
 @dataclass(frozen=True)

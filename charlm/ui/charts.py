@@ -4,7 +4,8 @@ Building a chart with Altair costs 4.6-10.8 ms, a dict 0.07 ms (benchmarks/chart
 class moves sliders all lesson long. So each kind of chart is built and validated against
 Altair's schema once per language and kept as a dict template whose data are named datasets;
 a move only puts its rows (and the chart's own T) into a shallow copy (`fill`), as Arrow
-tables (`for_streamlit`).
+tables (`for_streamlit`). The Compare view's sweep charts use the same templates from their own
+module (sweep_charts.py).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import altair as alt
 import numpy as np
 import pyarrow as pa
 
-from charlm.analysis import sweep
 from charlm.generation import temperature as tmath
 from charlm.ui import vega_text
 from charlm.ui.strings import text
@@ -61,13 +61,16 @@ def _arrow(rows: list[dict]) -> bytes:
 
 
 def template(kind: str, lang: str) -> dict:
-    """The validated spec of one kind of chart in one language, built once per process."""
-    return _template(kind, lang)
+    """The validated spec of one kind of chart (a key of BUILDERS) in one language, built
+    once per process."""
+    return built(BUILDERS[kind], lang)
 
 
 @cache
-def _template(kind: str, lang: str) -> dict:
-    chart = BUILDERS[kind](lang)
+def built(builder, lang: str) -> dict:
+    """The validated spec of `builder(lang)` (an Altair chart), built once per process and
+    language: the template of every chart module (sweep_charts keeps its own builders)."""
+    chart = builder(lang)
     # Streamlit renders with its own theme; Altair's default one would add a 300 px view size.
     with _lock, alt.theme.enable("none"):
         return chart.to_dict(validate=True)
@@ -333,57 +336,6 @@ def curve_chart(rows: list[dict], lang: str) -> dict:
     return for_streamlit(fill(template("curve", lang), {"curve": rows}))
 
 
-# ---- the temperature sweep -----------------------------------------------------------------
-
-# The sweep's figures (SweepPoint fields) and their names' keys, in the order they are drawn,
-# the same in every language.
-SWEEP_FIGURES = {
-    "real_words": "sweep_real_words",
-    "repetition": "sweep_repetition",
-    "surprisal_bits": "sweep_surprisal",
-    "calibration_nats": "sweep_calibration",
-}
-
-
-def sweep_rows(points, field: str) -> list[dict]:
-    """One figure of the sweep: [{"temperature", "value"}] where it has a value."""
-    return [
-        {"temperature": p.temperature, "value": getattr(p, field)}
-        for p in points
-        if getattr(p, field) is not None
-    ]
-
-
-def _sweep_panel(lang: str, field: str) -> alt.LayerChart:
-    """One figure against temperature, the lesson's temperatures grey, the page's T dashed. One
-    panel per chart: the page lays them out two by two, stacked on a phone."""
-    x = alt.X("temperature:Q", title=text(lang, "temperature_axis"), axis=alt.Axis(labelFlush=True))
-    y = alt.Y("value:Q", title=None, scale=alt.Scale(zero=False))
-    lesson = alt.Chart(alt.Data(values=[{"temperature": t} for t in sweep.LESSON_TEMPERATURES]))
-    chosen = alt.Chart(alt.Data(name="chosen"))
-    return alt.layer(
-        lesson.mark_rule(color="#9aa0a6", aria=False).encode(x=x),
-        chosen.mark_rule(color="#111", strokeDash=[4, 4], aria=False).encode(x=x),
-        alt.Chart(alt.Data(name="points"))
-        .mark_line(point=alt.OverlayMarkDef(aria=False), color=AFTER_COLOR, aria=False)
-        .encode(x=x, y=y, tooltip=[alt.Tooltip("temperature:Q", format=".2f"),
-                                   alt.Tooltip("value:Q", format=".3f",
-                                               title=text(lang, SWEEP_FIGURES[field]))]),
-    ).properties(
-        height=220,
-        title=alt.Title(text(lang, SWEEP_FIGURES[field]), anchor="start", fontSize=13),
-        # The points carry no text of their own: screen readers get the chart's alt text and
-        # the explanation beside it instead of 80 unlabeled graphics (axe-core svg-img-alt).
-        config=alt.Config(aria=False),
-    )  # fmt: skip
-
-
-def sweep_panel(rows: list[dict], chosen_t: float, field: str, lang: str) -> dict:
-    """`rows` from sweep_rows(points, field); `field` a key of SWEEP_FIGURES."""
-    chosen = [{"temperature": chosen_t}]
-    return for_streamlit(fill(template(f"sweep_{field}", lang), {"points": rows, "chosen": chosen}))
-
-
 # ---- neurons -------------------------------------------------------------------------------
 
 
@@ -432,5 +384,4 @@ BUILDERS = {
     "history": _history,
     "curve": _curve,
     "memory": _memory,
-    **{f"sweep_{field}": (lambda lang, f=field: _sweep_panel(lang, f)) for field in SWEEP_FIGURES},
 }

@@ -1,7 +1,9 @@
 """The Class view: "Guess the temperature" and "Which reads best?" for a class on one link.
 
-Students' pages never poll: they read the results when they act. Only the teacher's results
-panel refreshes itself, one small query every few seconds (st.fragment with run_every).
+An answer is stored in its button's callback, before the run that follows the click draws the
+page, so that run draws the answer at once: one script run per answer where storing in the
+run and calling st.rerun() took two (40 students voting at once on 2 cores:
+benchmarks/classroom_load.py --class-activities).
 """
 
 from __future__ import annotations
@@ -9,9 +11,7 @@ from __future__ import annotations
 import random
 import re
 import secrets
-import sqlite3
 import uuid
-from pathlib import Path
 
 import streamlit as st
 
@@ -19,7 +19,14 @@ from charlm.analysis.sweep import LESSON_TEMPERATURES
 from charlm.common.settings import PROJECT_ROOT
 from charlm.serving import class_results
 from charlm.serving.class_results import ClassResults
-from charlm.ui import class_charts, identity, params, safe, sidebar
+from charlm.ui import identity, safe, sidebar
+from charlm.ui.class_results_panel import (
+    DATABASE_ERRORS,
+    class_guesses,
+    class_vote,
+    open_results,
+    teacher_panel,
+)
 from charlm.ui.loaders import FALLBACK_SEED, generate, passage
 from charlm.ui.strings import text
 from charlm.ui.text_view import text_box
@@ -29,16 +36,8 @@ ACTIVITIES = ("guess", "vote")
 PASSAGE_LENGTH = 300
 POLL = "reads-best"
 VOTE_RNG = 42  # one set of random numbers for the four texts, the same for the whole class
-BOOK_T = 0.5  # Chollet, Deep Learning with Python, 8.1: "0.5 reads best"
-REFRESH_SECONDS = 3
 LETTERS = "ABCDEF"
-DATABASE_ERRORS = (sqlite3.Error, OSError)
-
-
-@st.cache_resource(show_spinner=False)
-def open_results(path: str) -> ClassResults:
-    """One ClassResults per file per server process (it opens a short connection per call)."""
-    return ClassResults(Path(path))
+PROBLEM = "class_problem"  # what a Guess or Vote press could not do, for the form to say
 
 
 def class_tab(lang: str, settings, models: dict[str, dict]) -> set[str]:
@@ -66,6 +65,7 @@ def class_tab(lang: str, settings, models: dict[str, dict]) -> set[str]:
         ACTIVITIES,
         format_func=lambda a: text(lang, f"class_{a}"),
         key="class_activity",
+        persist_state=sidebar.KEEP,  # Explore and back: still on the activity the class is on
     )
     try:
         if activity == "vote":
@@ -160,7 +160,7 @@ def round_text(path, seed: int, true_t: float) -> str:
 def guess_form(lang, results, key, browser, true_t, temperatures) -> None:
     submission = st.session_state.setdefault(f"submission-{key}", uuid.uuid4().hex)
     with st.form(f"guess-{key}"):
-        choice = st.radio(
+        st.radio(
             text(lang, "guess_prompt"),
             temperatures,
             format_func=lambda t: f"T = {t:g}",
@@ -168,14 +168,39 @@ def guess_form(lang, results, key, browser, true_t, temperatures) -> None:
             index=None,
             key=f"guess-choice-{key}",
         )
-        sent = st.form_submit_button(text(lang, "guess_button"))
-    if not sent:
-        return
+        st.form_submit_button(
+            text(lang, "guess_button"),
+            key="guess_submit",
+            on_click=_store,
+            args=(f"guess-choice-{key}", results.add_guess, submission, key, browser, true_t),
+        )
+    form_problem(lang)
+
+
+def _store(choice_key: str, add, submission: str, *fields) -> None:
+    """A Guess or Vote press: add(submission, *fields, choice) when a choice is made (a
+    resent press changes nothing: the submission id is stored once). What went wrong is
+    kept for the form to say; the choice stays in its widget, to press again."""
+    choice = st.session_state.get(choice_key)
     if choice is None:
-        st.warning(text(lang, "pick_one"))
+        st.session_state[PROBLEM] = ("pick_one", None)
         return
-    results.add_guess(submission, key, browser, true_t, choice)
-    st.rerun()  # draw the reveal (or the wait) in place of the form
+    try:
+        add(submission, *fields, choice)
+    except DATABASE_ERRORS as exc:
+        st.session_state[PROBLEM] = ("class_db_error", str(exc))
+
+
+def form_problem(lang: str) -> None:
+    """Under a form: why the press just made stored nothing, if it did not."""
+    problem = st.session_state.pop(PROBLEM, None)
+    if problem is None:
+        return
+    key, error = problem
+    if key == "pick_one":
+        st.warning(text(lang, "pick_one"))
+    else:
+        st.error(text(lang, "class_db_error", error=safe.markdown(error)))
 
 
 def reveal(lang, results: ClassResults, browser: str, true_t: float, mine: float) -> None:
@@ -187,20 +212,6 @@ def reveal(lang, results: ClassResults, browser: str, true_t: float, mine: float
     miss = sum(abs(t - g) for _, t, g in history) / len(history)
     st.markdown(text(lang, "score", right=correct, total=len(history), miss=miss))
     class_guesses(lang, results.summary().guesses, results.temperatures())
-
-
-def class_guesses(lang: str, guesses, temperatures) -> None:
-    st.markdown(f"**{text(lang, 'class_guesses')}**")
-    labels = {
-        "true": text(lang, "true_t"),
-        "guessed": text(lang, "guessed_t"),
-        "count": text(lang, "count"),
-        "perfect": text(lang, "perfect_guess"),
-    }
-    rows = class_charts.guess_rows(guesses)
-    st.altair_chart(
-        class_charts.guess_chart(rows, temperatures, labels), alt=text(lang, "class_guesses")
-    )
 
 
 # ---- Which reads best? -----------------------------------------------------------------
@@ -226,7 +237,7 @@ def reads_best(lang: str, results: ClassResults, path, browser: str) -> None:
     if mine is None:
         vote_form(lang, results, browser, order)
         return
-    letter = LETTERS[order.index(LESSON_TEMPERATURES.index(mine))]
+    letter = LETTERS[_place(order, mine)]
     st.success(text(lang, "voted", letter=letter, t=mine))
     class_vote(lang, results.summary().votes)
     st.button(text(lang, "refresh_results"), key="refresh_votes")
@@ -235,93 +246,23 @@ def reads_best(lang: str, results: ClassResults, path, browser: str) -> None:
 def vote_form(lang, results: ClassResults, browser: str, order) -> None:
     submission = st.session_state.setdefault("submission-vote", uuid.uuid4().hex)
     with st.form("vote"):
-        choice = st.radio(
+        st.radio(
             text(lang, "vote_prompt"),
-            range(len(order)),
-            format_func=lambda place: text(lang, "text_letter", letter=LETTERS[place]),
+            [LESSON_TEMPERATURES[row] for row in order],  # shown as letters, stored as T
+            format_func=lambda t: text(lang, "text_letter", letter=LETTERS[_place(order, t)]),
             horizontal=True,
             index=None,
             key="vote-choice",
         )
-        sent = st.form_submit_button(text(lang, "vote_button"))
-    if not sent:
-        return
-    if choice is None:
-        st.warning(text(lang, "pick_one"))
-        return
-    results.add_vote(submission, POLL, browser, LESSON_TEMPERATURES[order[choice]])
-    st.rerun()
-
-
-def class_vote(lang: str, votes) -> None:
-    st.markdown(f"**{text(lang, 'class_votes')}**")
-    labels = {
-        "temperature": text(lang, "temperature_axis"),
-        "votes": text(lang, "votes"),
-        "book": text(lang, "book_choice"),
-        "other": text(lang, "other_choice"),
-    }
-    rows = class_charts.vote_rows(votes, LESSON_TEMPERATURES, BOOK_T)
-    st.altair_chart(class_charts.vote_chart(rows, labels), alt=text(lang, "class_votes"))
-    st.caption(text(lang, "book_claim"))
-
-
-# ---- the teacher -----------------------------------------------------------------------
-
-
-def teacher_panel(lang: str, results: ClassResults) -> None:
-    st.subheader(text(lang, "teacher_panel"))
-    current = ", ".join(f"{t:g}" for t in results.temperatures())
-    given = st.text_input(text(lang, "guess_set"), value=current, key="class_set")
-    values, rejected = params.parse_compare(given)
-    if rejected or not values:
-        st.warning(
-            text(
-                lang,
-                "bad_temperatures",
-                items=", ".join(rejected) or "-",
-                low=params.T_MIN,
-                high=params.T_MAX,
-            )
+        st.form_submit_button(
+            text(lang, "vote_button"),
+            key="vote_submit",
+            on_click=_store,
+            args=("vote-choice", results.add_vote, submission, POLL, browser),
         )
-    elif values != results.temperatures():
-        results.set_temperatures(values)
-    start, end = st.columns(2)
-    if start.button(text(lang, "start_round"), key="start_round"):
-        temps = results.temperatures()
-        results.start_round(secrets.choice(temps), secrets.randbelow(2**31 - 1))
-    if end.button(text(lang, "end_round"), key="end_round"):
-        results.end_round()
-    latest = results.latest_round()
-    if latest is not None and latest.open:
-        st.info(text(lang, "round_open", number=latest.id, t=latest.true_t))
-    live_results(lang, str(results.path), results.temperatures())
-    st.download_button(
-        text(lang, "download_results"),
-        results.export_csv(),
-        file_name="charlm-class-results.csv",
-        mime="text/csv",
-        key="download_results",
-    )
-    sure = st.checkbox(text(lang, "clear_confirm"), key="clear_confirm")
-    if st.button(text(lang, "clear_results"), key="clear_results", disabled=not sure):
-        results.clear()
-        st.success(text(lang, "cleared"))
+    form_problem(lang)
 
 
-@st.fragment(run_every=REFRESH_SECONDS)
-def live_results(lang: str, path: str, temperatures) -> None:
-    """The class's results, refreshed every few seconds on the teacher's page only."""
-    results = open_results(path)
-    try:
-        summary = results.summary()  # the one query of each refresh
-    except DATABASE_ERRORS as exc:
-        st.error(text(lang, "class_db_error", error=safe.markdown(exc)))
-        return
-    guesses, votes = sum(summary.guesses.values()), sum(summary.votes.values())
-    st.caption(text(lang, "live_counts", guesses=guesses, votes=votes, seconds=REFRESH_SECONDS))
-    left, right = st.columns(2)
-    with left:
-        class_guesses(lang, summary.guesses, temperatures)
-    with right:
-        class_vote(lang, summary.votes)
+def _place(order, t: float) -> int:
+    """Where the text written at `t` is shown (0 for A)."""
+    return order.index(LESSON_TEMPERATURES.index(t))

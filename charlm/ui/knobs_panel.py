@@ -10,6 +10,7 @@ from charlm.generation import temperature as tmath
 from charlm.generation.sampler import Generation
 from charlm.ui import knob_charts
 from charlm.ui.charts import char_label
+from charlm.ui.sidebar import KEEP
 from charlm.ui.strings import text
 
 DRAWS = 100
@@ -19,7 +20,8 @@ def pipeline_panel(lang: str, gen: Generation, row: int, position: int, rng_seed
     """The pipeline at step `position` (0-based) of text `row`, when asked for: opt-in, as
     its two Altair charts cost the server ~90 ms a move (spec validation), which a class
     moving sliders should not pay."""
-    if not st.checkbox(text(lang, "pipeline_toggle"), key="show_pipeline"):
+    shown = st.checkbox(text(lang, "pipeline_toggle"), key="show_pipeline", persist_state=KEEP)
+    if not shown:
         return
     before, _ = gen.step(row, position)
     temperature = gen.temperatures[row]
@@ -46,7 +48,7 @@ def pipeline_panel(lang: str, gen: Generation, row: int, position: int, rng_seed
     left.metric(text(lang, "choices_before"), f"{float(tmath.effective_choices(before)):.1f}")
     right.metric(text(lang, "choices_after"), f"{float(tmath.effective_choices(final)):.1f}")
     st.caption(text(lang, "choices_help"))
-    if st.toggle(text(lang, "draw_100", n=DRAWS), key="draw_100"):
+    if st.toggle(text(lang, "draw_100", n=DRAWS), key="draw_100", persist_state=KEEP):
         counts = tmath.draw(final, DRAWS, rng_seed, position + 1)
         draw_labels = {
             "character": text(lang, "character"),

@@ -18,6 +18,7 @@ MAX_COMPARE = 6
 DEFAULT_COMPARE = (0.2, 0.5, 1.0, 1.2)
 TOP_K_MAX = 100_000  # the page then lowers k to the model's alphabet, with its own notice
 VIEWS = ("explore", "compare", "neurons", "train", "class")
+SWEEP_ALONG = ("temperature", "top_p", "min_p")  # what the Compare view's sweep runs along
 
 
 @dataclass
@@ -37,6 +38,7 @@ class PageSettings:
     view: str = "explore"
     compare_greedy: bool = False  # a greedy (argmax) column beside the compared temperatures
     step: int | None = None  # the step inspector's position (a click on a character sets it)
+    sweep_knob: str = "temperature"  # the Compare view's sweep: along T, top-p or min-p
     notices: list[tuple[str, dict]] = field(default_factory=list)  # (strings key, fields)
 
 
@@ -134,6 +136,11 @@ def from_query(
             settings.view = get["view"]
         else:
             notes.append(("link_bad_view", {"view": repr(get["view"])}))
+    if "sweep" in get:
+        if get["sweep"] in SWEEP_ALONG:
+            settings.sweep_knob = get["sweep"]
+        else:
+            notes.append(("link_bad_sweep", {"value": repr(get["sweep"])}))
     if "step" in get and (n := _number(get["step"], int, notes, "step")) is not None:
         settings.step = _clamped(n, 1, LEN_MAX, notes, "step")
     if "epoch" in get and (e := _number(get["epoch"], int, notes, "epoch")) is not None:
@@ -158,6 +165,8 @@ def to_query(settings: PageSettings) -> dict[str, str]:
         query["cmpg"] = "1"
     if settings.view != "explore":
         query["view"] = settings.view
+    if settings.sweep_knob != "temperature":
+        query["sweep"] = settings.sweep_knob
     if settings.top_k:
         query["k"] = str(settings.top_k)
     if settings.top_p < 1.0:

@@ -62,6 +62,7 @@ def init_from_link(models: list[str], default_model: str | None) -> None:
     if settings.step is not None:
         st.session_state.step = settings.step
     st.session_state.compare_greedy = settings.compare_greedy
+    st.session_state.sweep_knob = settings.sweep_knob
     st.session_state.compare_text = ", ".join(f"{t:g}" for t in settings.compare)
     st.session_state.use_timeline = settings.epoch is not None
     st.session_state.link_epoch = settings.epoch
@@ -206,4 +207,6 @@ def current_settings(epoch: int | None) -> params.PageSettings:
     compare, _ = params.parse_compare(st.session_state.get("compare_text", ""))
     values["view"] = st.session_state.get("view", "explore")
     values["compare_greedy"] = bool(st.session_state.get("compare_greedy"))
+    knob = st.session_state.get("sweep_knob")
+    values["sweep_knob"] = knob if knob in params.SWEEP_ALONG else "temperature"
     return params.PageSettings(**values, compare=compare or params.DEFAULT_COMPARE, epoch=epoch)

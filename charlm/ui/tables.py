@@ -1,5 +1,5 @@
 """The page's tables, as pandas DataFrames with column names in the page's language: a run's
-history per epoch, the temperature sweep's numbers (with a CSV download), the teacher's run list.
+history per epoch, the sweeps' numbers (with a CSV download), the teacher's run list.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import streamlit as st
 from charlm.common import atomic
 from charlm.serving import jobs, ownership
 from charlm.training import runfiles
-from charlm.ui import charts
+from charlm.ui import sweep_charts
 from charlm.ui.strings import status_label, text
 
 HISTORY_COLUMNS = {  # history.json field -> strings key
@@ -37,19 +37,26 @@ def history_table(lang: str, history: list[dict]) -> None:
 def sweep_frame(points, lang: str) -> pd.DataFrame:
     """One row per temperature, one column per figure (the chart's order and names)."""
     columns = {"temperature": text(lang, "col_temperature")}
-    columns |= {field: text(lang, key) for field, key in charts.SWEEP_FIGURES.items()}
+    columns |= {field: text(lang, key) for field, key in sweep_charts.SWEEP_FIGURES.items()}
     rows = [{field: getattr(p, field) for field in columns} for p in points]
     return pd.DataFrame(rows, columns=list(columns)).rename(columns=columns)
 
 
-def sweep_table(lang: str, points) -> None:
-    """The sweep's numbers under its chart, and the same as a UTF-8 CSV file."""
-    frame = sweep_frame(points, lang)
+def knob_sweep_frame(points, knob: str, lang: str) -> pd.DataFrame:
+    """One row per value of `knob` ("top_p" or "min_p"), one column per figure."""
+    columns = {"value": text(lang, f"sweep_along_{knob}")}
+    columns |= {field: text(lang, key) for field, key in sweep_charts.KNOB_FIGURES.items()}
+    rows = [{field: getattr(p, field) for field in columns} for p in points]
+    return pd.DataFrame(rows, columns=list(columns)).rename(columns=columns)
+
+
+def sweep_table(lang: str, frame: pd.DataFrame, file_name: str) -> None:
+    """A sweep's numbers under its charts, and the same as a UTF-8 CSV file."""
     st.dataframe(frame, hide_index=True, width="stretch")
     st.download_button(
         text(lang, "sweep_csv"),
         lambda: frame.to_csv(index=False).encode("utf-8"),  # built only when pressed
-        file_name="temperature-sweep.csv",
+        file_name=file_name,
         mime="text/csv",
         key="sweep_csv",
         on_click="ignore",  # a download needs no rerun

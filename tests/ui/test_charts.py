@@ -10,13 +10,22 @@ import pytest
 from altair.vegalite.v6.schema.core import Root
 from streamlit.elements import vega_charts
 
-from charlm.analysis.sweep import SweepPoint
-from charlm.ui import charts, tables, vega_text
+from charlm.analysis.sweep import KnobPoint, SweepPoint
+from charlm.ui import charts, sweep_charts, tables, vega_text
 from charlm.ui.strings import LANGUAGES
 
 CHARS = list("abc de\n.")
 PROBS = np.array([0.4, 0.2, 0.1, 0.1, 0.1, 0.05, 0.03, 0.02])
 POINTS = [SweepPoint(t, 0.9 - t / 4, t / 10, 2 + t, 1.5 + (t - 1) ** 2) for t in (0.1, 0.5, 1.0)]
+KNOB_POINTS = {
+    knob: [KnobPoint(knob, v, 0.7 + v / 4, 0.0, 1 + v) for v in (0.1, 0.5, 0.9)]
+    for knob in ("top_p", "min_p")
+}
+BUILDERS = {**charts.BUILDERS, **sweep_charts.BUILDERS}  # every kind of chart the page draws
+
+
+def template(kind: str, lang: str) -> dict:
+    return charts.built(BUILDERS[kind], lang)
 
 
 def sample_data(kind: str, lang: str) -> tuple[dict, dict]:
@@ -37,28 +46,34 @@ def sample_data(kind: str, lang: str) -> tuple[dict, dict]:
     if kind == "memory":
         rows = charts.memory_rows({"a": [0.5, 0.01, 1e-7], "b": [0.3, 0.02]})
         return {"curves": rows, "threshold": [{"influence": 0.01}]}, {}
+    if kind == "knob_tradeoff":
+        return {"points": sweep_charts.tradeoff_rows(KNOB_POINTS, lang)}, {}
+    if kind.startswith("knob_"):
+        knob, field = kind.removeprefix("knob_")[:5], kind.removeprefix("knob_")[6:]
+        rows = sweep_charts.knob_rows(KNOB_POINTS[knob], field)
+        return {"points": rows, "chosen": [{"setting": 0.5}]}, {}
     field = kind.removeprefix("sweep_")
-    return {"points": charts.sweep_rows(POINTS, field), "chosen": [{"temperature": 0.5}]}, {}
+    return {"points": sweep_charts.sweep_rows(POINTS, field), "chosen": [{"temperature": 0.5}]}, {}
 
 
-KINDS = [(kind, lang) for kind in charts.BUILDERS for lang in LANGUAGES]
+KINDS = [(kind, lang) for kind in BUILDERS for lang in LANGUAGES]
 
 
 @pytest.mark.parametrize("kind,lang", KINDS)
 def test_every_template_and_every_filled_spec_is_valid_vega_lite(kind, lang):
-    template = charts.template(kind, lang)
-    Root.validate(template)  # raises on any spec Altair's schema rejects
+    spec = template(kind, lang)
+    Root.validate(spec)  # raises on any spec Altair's schema rejects
     datasets, params = sample_data(kind, lang)
-    Root.validate(json.loads(json.dumps(charts.fill(template, datasets, **params))))
+    Root.validate(json.loads(json.dumps(charts.fill(spec, datasets, **params))))
 
 
 @pytest.mark.parametrize("kind,lang", KINDS)
 def test_filling_a_template_gives_the_spec_a_full_altair_build_gives(kind, lang):
     datasets, params = sample_data(kind, lang)
-    chart = charts.BUILDERS[kind](lang, **params)  # the chart's own T, set to this move's
+    chart = BUILDERS[kind](lang, **params)  # the chart's own T, set to this move's
     with alt.theme.enable("none"):
         full = chart.properties(datasets=datasets).to_dict(validate=True)
-    assert charts.fill(charts.template(kind, lang), datasets, **params) == full
+    assert charts.fill(template(kind, lang), datasets, **params) == full
 
 
 def test_filling_leaves_the_template_as_it_was():
@@ -88,15 +103,15 @@ def test_korean_charts_name_axes_series_and_whitespace_in_korean():
 
 def test_sweep_panels_come_in_one_order_and_korean_calibration_has_units():
     titles = {
-        lang: [charts.template(f"sweep_{f}", lang)["title"]["text"] for f in charts.SWEEP_FIGURES]
+        lang: [template(f"sweep_{f}", lang)["title"]["text"] for f in sweep_charts.SWEEP_FIGURES]
         for lang in LANGUAGES
     }
-    assert list(charts.SWEEP_FIGURES) == [
+    assert list(sweep_charts.SWEEP_FIGURES) == [
         "real_words", "repetition", "surprisal_bits", "calibration_nats"
     ]  # fmt: skip
     assert "nats" in titles["ko"][3] and "비트" in titles["ko"][2]
     for lang in LANGUAGES:  # one chart each: the page stacks them, no facet to overflow
-        assert all("facet" not in charts.template(f"sweep_{f}", lang) for f in charts.SWEEP_FIGURES)
+        assert all("facet" not in template(kind, lang) for kind in sweep_charts.BUILDERS)
 
 
 def test_memory_chart_draws_its_threshold_and_nothing_below_the_axis():

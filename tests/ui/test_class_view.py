@@ -79,3 +79,14 @@ def test_the_teacher_starts_a_round_everyone_sees_its_passage(app_env, isolated_
     next(b for b in teacher.button if b.key == "end_round").click().run()
     next(b for b in student.button if b.key == "check_answer").click().run()
     assert any(f"T = {round_.true_t:g}" in m.value for m in [*student.success, *student.info])
+
+
+def test_pressing_guess_without_a_choice_asks_for_one_and_stores_nothing(
+    app_env, isolated_runs, monkeypatch
+):
+    at = open_class(monkeypatch, "student-token-eeeeeeeeeeeeeeeeeeeeee")
+    at.button(key="guess_submit").click().run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == ["Pick one option first."]
+    assert ClassResults(isolated_runs / "class.sqlite3").counts() == (0, 0)
+    assert any(r.key.startswith("guess-choice-") for r in at.radio)  # the form is still there

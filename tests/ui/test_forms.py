@@ -175,7 +175,7 @@ ALLOWED = {
     "argmax",
     "tanh", "chollet", "quick", "seed", "fast",  # the recipes' names, as in the CLI
     # a link's own parameter names, quoted back in its notices
-    "cmp", "len", "rng", "lang", "view", "model", "step", "epoch",
+    "cmp", "len", "rng", "lang", "view", "model", "step", "epoch", "sweep",
     "english",  # the language switch names each language in its own
     "csv",  # the sweep table's download format
 }  # fmt: skip
