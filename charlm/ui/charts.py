@@ -14,12 +14,12 @@ import copy
 import threading
 from functools import cache
 
-import altair as alt
 import numpy as np
 import pyarrow as pa
 
 from charlm.generation import temperature as tmath
-from charlm.ui import vega_text
+from charlm.ui import chart_templates, vega_text
+from charlm.ui.lazy_altair import alt
 from charlm.ui.strings import text
 
 BEFORE_COLOR, AFTER_COLOR = "#3B6FB6", "#B8860B"  # blue / dark gold: safe for colour blindness
@@ -61,9 +61,14 @@ def _arrow(rows: list[dict]) -> bytes:
 
 
 def template(kind: str, lang: str) -> dict:
-    """The validated spec of one kind of chart (a key of BUILDERS) in one language, built
-    once per process."""
-    return built(BUILDERS[kind], lang)
+    """The validated spec of one kind of chart (a key of BUILDERS) in one language."""
+    return prebuilt(kind, BUILDERS[kind], lang)
+
+
+def prebuilt(kind: str, builder, lang: str) -> dict:
+    """The shipped template of `kind` (chart_templates.json), else `builder`'s, built now."""
+    spec = chart_templates.shipped().get(chart_templates.key(kind, lang))
+    return spec if spec is not None else built(builder, lang)
 
 
 @cache

@@ -3,8 +3,9 @@ the class's vote beside the book's claim. Rows in, chart out; no Streamlit here.
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
+
+from charlm.ui.lazy_altair import alt
 
 GUESS_COLOR = "#1A56A6"
 BOOK_COLOR = "#B35806"  # orange against blue: apart for every common colour blindness

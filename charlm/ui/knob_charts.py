@@ -4,9 +4,10 @@ Rows in, chart out; no Streamlit here."""
 
 from __future__ import annotations
 
-import altair as alt
 import numpy as np
 import pandas as pd
+
+from charlm.ui.lazy_altair import alt
 
 KEPT_COLOR, CUT_COLOR = "#1A56A6", "#BDBDBD"
 DRAW_COLOR, EXPECTED_COLOR = "#1A56A6", "#B35806"

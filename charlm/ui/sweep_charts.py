@@ -12,11 +12,10 @@ One panel per chart: the page lays them out two by two, stacked on a phone.
 
 from __future__ import annotations
 
-import altair as alt
-
 from charlm.analysis import sweep
 from charlm.ui import charts
 from charlm.ui.charts import AFTER_COLOR, BEFORE_COLOR, fill, for_streamlit
+from charlm.ui.lazy_altair import alt
 from charlm.ui.strings import text
 
 # The figures (SweepPoint / KnobPoint fields) and their names' keys, in the order they are
@@ -35,7 +34,7 @@ QUIET = {"aria": False}
 
 def template(kind: str, lang: str) -> dict:
     """The validated spec of one sweep chart (a key of BUILDERS) in one language."""
-    return charts.built(BUILDERS[kind], lang)
+    return charts.prebuilt(kind, BUILDERS[kind], lang)
 
 
 def _panel(x: alt.X, points: alt.Chart, title: str, *rules) -> alt.LayerChart:

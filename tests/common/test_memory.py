@@ -18,6 +18,7 @@ def test_trim_runs_at_most_once_per_interval(monkeypatch):
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc only")
 def test_trim_gives_back_freed_heap():
     """Many small blocks freed stay in the heap until trimmed."""
+
     def rss_kb():
         for line in open("/proc/self/status"):
             if line.startswith("VmRSS:"):

@@ -140,3 +140,34 @@ def test_tables_name_their_columns_in_the_page_language():
     assert list(frame.columns)[0] == "온도" and len(frame) == 3
     csv = frame.to_csv(index=False).encode("utf-8")
     assert csv.decode("utf-8").startswith("온도,실제 단어")
+
+
+def test_the_shipped_templates_are_a_fresh_altair_build():
+    """Rewrite with `python -m charlm.ui.chart_build` after changing a builder."""
+    from charlm.ui import chart_build, chart_templates
+
+    shipped = json.loads(chart_templates.PATH.read_text(encoding="utf-8"))
+    fresh = json.loads(json.dumps(chart_build.build_all()))
+    assert sorted(shipped) == sorted(fresh)
+    for name in fresh:
+        assert shipped[name] == fresh[name], f"{name} differs: rewrite chart_templates.json"
+
+
+def test_drawing_the_template_charts_never_imports_altair():
+    """Altair costs the server ~30 MB; the opt-in panels import it when first shown."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from charlm.ui import charts, sweep_charts, knob_charts, class_charts, knobs_panel\n"
+        "from charlm.ui import class_view, compare, explore, neurons_view, train_panel\n"
+        "for kind in charts.BUILDERS:\n"
+        "    charts.template(kind, 'ko')\n"
+        "for kind in sweep_charts.BUILDERS:\n"
+        "    sweep_charts.template(kind, 'en')\n"
+        "print('altair' in sys.modules, 'jsonschema' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "False"]
