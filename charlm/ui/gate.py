@@ -30,6 +30,7 @@ import itertools
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from charlm.common.memory import return_free_memory
 
@@ -38,6 +39,10 @@ BUSY_NOTE_SECONDS = 2.0
 STUCK_SECONDS = 60.0
 KEEP_PLACE_SECONDS = 5.0  # a superseded run's place waits this long for its successor
 IDLE_TRIM_SECONDS = 1.0
+# Generation and sweeps spend most of their time in BLAS, which releases the GIL: two of them
+# use both cores of a 2-core machine while the page slot draws another visitor's page.
+COMPUTE_SLOTS = 2
+_compute_slots = threading.BoundedSemaphore(COMPUTE_SLOTS)
 
 _cond = threading.Condition()
 _tickets = itertools.count()
@@ -54,7 +59,7 @@ def _trim_when_idle() -> None:
         with _cond:
             while True:
                 ended = _last_run_ended[0]
-                idle = not _waiting and not _active
+                idle = not _waiting and not _active and not _computing[0]
                 if ended is not None and idle:
                     remaining = ended + IDLE_TRIM_SECONDS - time.monotonic()
                     if remaining <= 0:
@@ -91,6 +96,44 @@ def _take_ticket(session: str | None, now: float) -> int:
     return next(_tickets)
 
 
+@dataclass
+class _Run:
+    ticket: int
+    session: str | None
+    yield_check: Callable[[], None]
+    superseded: tuple[type[BaseException], ...]
+
+
+_local = threading.local()  # .run: the page run this thread holds, if any
+_computing = [0]  # runs inside heavy_work now
+
+
+def _wait_for_slot(run: _Run, start: float, on_busy: Callable[[], None]) -> None:
+    """Wait (queued as run.ticket) until admitted; on any exception leave the queue, keeping
+    the session's place when the run was superseded."""
+    noted = False
+    try:
+        while True:
+            with _cond:
+                now = time.monotonic()
+                if _admissible(run.ticket, now):
+                    del _waiting[run.ticket]
+                    _active[run.ticket] = now
+                    return
+                _cond.wait(POLL_SECONDS)
+            run.yield_check()  # outside the lock: it may raise to drop this run
+            if not noted and time.monotonic() - start > BUSY_NOTE_SECONDS:
+                noted = True
+                on_busy()
+    except BaseException as exc:
+        with _cond:
+            _waiting.pop(run.ticket, None)
+            if run.session is not None and isinstance(exc, run.superseded):
+                _places[run.session] = (run.ticket, time.monotonic())
+            _cond.notify_all()
+        raise
+
+
 @contextlib.contextmanager
 def admitted(
     session: str | None = None,
@@ -104,38 +147,49 @@ def admitted(
     the run; if it raises one of `superseded`, the session's next run keeps this place.
     `on_busy()` is called once when the wait passes BUSY_NOTE_SECONDS."""
     start = time.monotonic()
-    noted = False
     with _cond:
         _start_trimmer()
-        ticket = _take_ticket(session, start)
-        _waiting[ticket] = session
-    try:
-        while True:
-            with _cond:
-                now = time.monotonic()
-                if _admissible(ticket, now):
-                    del _waiting[ticket]
-                    _active[ticket] = now
-                    break
-                _cond.wait(POLL_SECONDS)
-            yield_check()  # outside the lock: it may raise to drop this run
-            if not noted and time.monotonic() - start > BUSY_NOTE_SECONDS:
-                noted = True
-                on_busy()
-    except BaseException as exc:
-        with _cond:
-            _waiting.pop(ticket, None)
-            if session is not None and isinstance(exc, superseded):
-                _places[session] = (ticket, time.monotonic())
-            _cond.notify_all()
-        raise
+        run = _Run(_take_ticket(session, start), session, yield_check, superseded)
+        _waiting[run.ticket] = session
+    _wait_for_slot(run, start, on_busy)
+    _local.run = run
     try:
         yield
     finally:
+        _local.run = None
         with _cond:
-            del _active[ticket]
+            _active.pop(run.ticket, None)
             _last_run_ended[0] = time.monotonic()
             _cond.notify_all()
+
+
+@contextlib.contextmanager
+def heavy_work():
+    """Inside a page run: NumPy work that releases the GIL (a generation, a sweep) runs
+    outside the page slot, so the next run draws its page meanwhile; at most COMPUTE_SLOTS
+    such jobs at once. Afterwards the run takes the slot back ahead of every run that came
+    later (its ticket is older). It may then be dropped like a waiting run (yield_check).
+    Outside a page run it just runs the body."""
+    run = getattr(_local, "run", None)
+    if run is None:
+        yield
+        return
+    with _cond:
+        del _active[run.ticket]
+        _computing[0] += 1
+        _cond.notify_all()
+    try:
+        with _compute_slots:
+            yield
+    except BaseException:
+        with _cond:
+            _computing[0] -= 1
+            _cond.notify_all()
+        raise
+    with _cond:
+        _computing[0] -= 1
+        _waiting[run.ticket] = run.session
+    _wait_for_slot(run, time.monotonic(), lambda: None)
 
 
 def queue_length() -> int:

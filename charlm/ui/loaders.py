@@ -27,7 +27,7 @@ from charlm.text.corpus import (  # noqa: F401 (FALLBACK_SEED: the page's openin
     load_corpus,
     random_passage,
 )
-from charlm.ui import strings
+from charlm.ui import gate, strings
 from charlm.ui.memo import SharedCache
 
 # One scan of the model folders per 2 s for the whole server, not one per visitor per move:
@@ -47,6 +47,16 @@ _generations = SharedCache(
 _heldout = SharedCache(max_entries=8)  # per model: predictions on its held-out slice
 _sweeps = SharedCache(max_entries=256)  # 20 points each: ~10 kB; two models x the pool
 SWEEP_LENGTH = sweep_store.PAGE_SWEEP_LENGTH
+
+
+def _shared(cache: SharedCache, key, compute):
+    """cache.get(key, compute), with a miss computed outside the page slot (gate.heavy_work):
+    the NumPy work of one visitor then overlaps the next visitor's page on the other core."""
+    found, value = cache.peek(key)
+    if found:
+        return value
+    with gate.heavy_work():
+        return cache.get(key, compute)
 
 
 def model_catalogue(artifacts_dir: Path, runs_dir: Path) -> dict[str, dict]:
@@ -165,7 +175,7 @@ def generate(
         )
         return generation, time.perf_counter() - start
 
-    return _generations.get(key, compute)
+    return _shared(_generations, key, compute)
 
 
 def temperature_sweep(path: Path, epoch, seed_text: str, rng_seed: int):
@@ -188,7 +198,7 @@ def temperature_sweep(path: Path, epoch, seed_text: str, rng_seed: int):
         held = _heldout.get((str(path), epoch, stamp), heldout)
         return sweep_store.page_sweep(sampler, folder, seed_text, rng_seed, held)
 
-    return _sweeps.get((str(path), epoch, stamp, seed_text, rng_seed), compute)
+    return _shared(_sweeps, (str(path), epoch, stamp, seed_text, rng_seed), compute)
 
 
 _shipped_sweeps = SharedCache(max_entries=8)
@@ -214,7 +224,7 @@ def knob_sweep(path: Path, epoch, seed_text: str, rng_seed: int, knob: str, temp
     if knob not in sweep.KNOB_VALUES:
         raise ValueError(f"knob must be one of {tuple(sweep.KNOB_VALUES)} (got {knob!r})")
     key = (str(path), epoch, _stamp(path), seed_text, rng_seed, knob, float(temperature))
-    return _sweeps.get(key, compute)
+    return _shared(_sweeps, key, compute)
 
 
 # ---- inside the LSTM ------------------------------------------------------------------
@@ -239,7 +249,7 @@ def cell_activations(path: Path, epoch, text: str) -> neurons.Activations:
             hidden=tuple(a.astype(np.float16) for a in acts.hidden),
         )
 
-    return _activations.get((str(path), epoch, _stamp(path), text), compute)
+    return _shared(_activations, (str(path), epoch, _stamp(path), text), compute)
 
 
 def cell_report(path: Path, epoch) -> dict | None:
@@ -276,4 +286,4 @@ def context_influence(path: Path, epoch, context: str):
         scores, _ = influence.occlusion(sampler.network, sampler.vocab.encode(kept))
         return kept, scores
 
-    return _influences.get((str(path), epoch, _stamp(path), context), compute)
+    return _shared(_influences, (str(path), epoch, _stamp(path), context), compute)

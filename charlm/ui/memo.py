@@ -49,6 +49,10 @@ class SharedCache:
             self._computing.pop(key, None)
         return value
 
+    def peek(self, key: Hashable) -> tuple[bool, Any]:
+        """(True, value) when `key` is cached now, else (False, None); never computes."""
+        return self._lookup(key)
+
     def clear(self) -> None:
         with self._lock:
             self._values.clear()

@@ -136,3 +136,15 @@ def test_batched_temperatures_equal_one_at_a_time(model_dir):
         alone = sampler.generate("the man who ", 120, [t], rng_seed=7, coupled=True)
         np.testing.assert_array_equal(batch.ids[row], alone.ids[0])
         np.testing.assert_allclose(batch.logits[:, row], alone.logits[:, 0], atol=1e-5)
+
+
+def test_a_kept_warm_state_gives_the_same_text_as_reading_the_seed_again(model_dir):
+    sampler, _ = load_sampler(model_dir)
+    first = sampler.generate("the man who", 40, [0.7, 1.2], rng_seed=5)
+    assert "the man who" in sampler._warm  # kept
+    again = sampler.generate("the man who", 40, [0.7, 1.2], rng_seed=5)  # from the kept state
+    sampler._warm.clear()
+    fresh = sampler.generate("the man who", 40, [0.7, 1.2], rng_seed=5)  # read again
+    np.testing.assert_array_equal(first.ids, again.ids)
+    np.testing.assert_array_equal(first.ids, fresh.ids)
+    np.testing.assert_array_equal(first.logits, fresh.logits)
