@@ -38,7 +38,7 @@ _samplers = SharedCache(max_entries=16)
 # (400 characters at one temperature: 91 kB), its ids and, once shown, the page's coloured HTML
 # (~130 bytes a character, about half the logits), hence a weight of 2x the logits. Unbounded,
 # 64 entries of a real class's lengths reached a 299 MB peak (issue 17).
-GENERATIONS_MB = 24
+GENERATIONS_MB = 16
 _generations = SharedCache(
     max_entries=64,
     max_bytes=GENERATIONS_MB * 2**20,
@@ -230,7 +230,12 @@ def knob_sweep(path: Path, epoch, seed_text: str, rng_seed: int, knob: str, temp
 # ---- inside the LSTM ------------------------------------------------------------------
 
 # float16 halves an entry: 2,400 characters of the 2x384 model's tanh(c) and h take 7.4 MB.
-_activations = SharedCache(max_entries=6)
+# At most 12 MB in all: six long texts (44 MB) kept the mix's peak over 250 MB (issue 17).
+_activations = SharedCache(
+    max_entries=6,
+    max_bytes=12 * 2**20,
+    weigh=lambda acts: sum(a.nbytes for a in (*acts.cell, *acts.hidden)),
+)
 _reports = SharedCache(max_entries=8)
 _influences = SharedCache(max_entries=32)
 PAGE_REPORT_CHARS = 4000  # a model without neurons.json: its heldout.txt, about 1 s (2x384)
