@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from classroom_mix import MixOptions, mix_class
+from st_client import StreamlitSession
 
 HEADER = (
     f"{'action':<16} {'n':>4} {'median':>7} {'p95':>6} {'max':>6} {'unfin':>5} "
@@ -43,6 +44,11 @@ def add_mix_arguments(parser) -> None:
     g.add_argument("--arrival", type=float, default=d.arrival)
     g.add_argument("--timeout", type=float, default=d.timeout)
     g.add_argument("--seed", type=int, default=0, help="random seed of the class")
+    g.add_argument(
+        "--recovery",
+        action="store_true",
+        help="after each class, time until one student's move is back to its one-user time",
+    )
     g.add_argument(
         "--profile",
         type=Path,
@@ -131,6 +137,47 @@ CANCEL = "import sys; from pathlib import Path; from charlm.serving import jobs;
     "jobs.cancel_run(Path(sys.argv[1]))"  # fmt: skip
 
 
+PROBE_LIMIT = 120.0  # seconds a recovery probe keeps trying
+
+
+async def probe_moves(port: int, moves: int, gap: float, seed_text: str, limit: float):
+    """One student on Explore with a seed text of its own, moving the temperature between
+    0.61 and 0.99 (values the mix's students never set), so every move is computed: yields
+    the seconds of each move (inf for one that did not finish)."""
+    session = StreamlitSession(port)
+    await session.open(timeout=limit)
+    try:
+        session.set("seed_text", "string_value", seed_text)
+        await session.rerun(timeout=limit)
+        for i in range(moves):
+            session.set("temperature", "double_array_value", [round(0.61 + 0.01 * (i % 39), 2)])
+            result = await session.rerun(timeout=limit)
+            yield result.seconds if result.finished else float("inf")
+            await asyncio.sleep(gap)
+    finally:
+        await session.close()
+
+
+PROBE_SEED = "the probe's own words, so that nothing it asks for is cached yet: "
+
+
+async def one_user_move(port: int) -> float:
+    """Median seconds of a computed temperature move with nobody else on the server."""
+    times = [t async for t in probe_moves(port, 9, 0.2, PROBE_SEED + "alone", 30)]
+    return statistics.median(times)
+
+
+async def recovery_seconds(port: int, alone: float, label: str) -> float:
+    """From the load's end until a move takes at most 1.5x its one-user time (+20 ms)."""
+    ended = time.monotonic()
+    async for seconds in probe_moves(port, 400, 0.25, PROBE_SEED + label, PROBE_LIMIT):
+        if seconds <= 1.5 * alone + 0.02:
+            return time.monotonic() - ended
+        if time.monotonic() - ended > PROBE_LIMIT:
+            break
+    return float("inf")
+
+
 def start_profiler(pid: int, path: Path) -> subprocess.Popen:
     """py-spy on the server (only threads holding the GIL; BLAS threads are invisible)."""
     command = ["py-spy", "record", "--gil", "-r", "100", "-p", str(pid), "-f", "raw", "-o"]
@@ -139,7 +186,9 @@ def start_profiler(pid: int, path: Path) -> subprocess.Popen:
     return profiler
 
 
-def phase(load, port, server_pid, users, options, seed, rate=None, profile=None) -> list[str]:
+def phase(
+    load, port, server_pid, users, options, seed, rate=None, profile=None, alone=None
+) -> list[str]:
     holder = {}
     profiler = start_profiler(server_pid, profile) if profile else None
     thread = None
@@ -153,6 +202,8 @@ def phase(load, port, server_pid, users, options, seed, rate=None, profile=None)
         log = asyncio.run(mix_class(port, users, options, seed))
         if thread:
             thread.join()
+        label = f"{users} students, {'training' if rate else 'no training'}"
+        recovered = asyncio.run(recovery_seconds(port, alone, label)) if alone else None
     if profiler is not None:
         profiler.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
         profiler.wait(timeout=60)
@@ -166,6 +217,11 @@ def phase(load, port, server_pid, users, options, seed, rate=None, profile=None)
     )
     if rate is not None:
         lines.append(f"trainer during the class: {holder.get('ms', float('nan')):.1f} ms/batch")
+    if recovered is not None:
+        lines.append(
+            f"recovery: a move back within 1.5x its one-user time ({1000 * alone:.0f} ms) "
+            f"{recovered:.1f} s after the class's last action"
+        )
     return lines
 
 
@@ -193,10 +249,15 @@ def run_mix(args, load) -> None:
         asyncio.run(load.classroom(port, 1, 0, 0))  # the first visitor warms the caches
         first = load.rss_mb(server.pid)
         print(f"app: {root}; CPUs {os.cpu_count()}; after the first page: {first:.0f} MB")
+        alone = asyncio.run(one_user_move(port)) if args.recovery else None
+        if alone is not None:
+            print(f"one student alone: a computed temperature move takes {1000 * alone:.0f} ms")
         for users in args.users:
             print(f"\n{users} students, the mix, no training run", flush=True)
             profile, args.profile = args.profile, None  # the first class only
-            lines = phase(load, port, server.pid, users, options, args.seed, profile=profile)
+            lines = phase(
+                load, port, server.pid, users, options, args.seed, profile=profile, alone=alone
+            )
             print("\n".join(lines), flush=True)
             settled = load.settle_memory(server.pid, args.settle)
             print(f"memory {args.settle:g} s after: {settled:.0f} MB")
@@ -208,7 +269,7 @@ def run_mix(args, load) -> None:
             print(f"\nwith a `quick` run training (idle: {idle:.1f} ms/batch)", flush=True)
             for users in args.users:
                 print(f"\n{users} students, the mix, training", flush=True)
-                lines = phase(load, port, server.pid, users, options, args.seed, rate)
+                lines = phase(load, port, server.pid, users, options, args.seed, rate, alone=alone)
                 print("\n".join(lines), flush=True)
             print(f"trainer idle again: {rate.measure(15):.1f} ms/batch")
             run_in_root(root, CANCEL, str(run_dir))

@@ -176,3 +176,83 @@ def test_memory_is_handed_back_once_after_the_server_goes_idle(monkeypatch):
     while len(trims) < 2 and time.monotonic() < deadline:
         time.sleep(0.01)
     assert len(trims) == 2
+
+
+def test_a_run_computing_lets_the_next_page_draw_and_then_goes_before_later_runs():
+    """A computes outside the page slot; B (waiting) draws meanwhile; A takes the slot back
+    before C, who arrived while A computed."""
+    events, computing, finish = [], threading.Event(), threading.Event()
+
+    def a():
+        with gate.admitted("a"):
+            events.append("a page")
+            with gate.heavy_work():
+                computing.set()
+                finish.wait(5)
+            events.append("a rest")
+
+    def visitor(name):
+        with gate.admitted(name):
+            events.append(name)
+
+    first = threading.Thread(target=a)
+    first.start()
+    assert computing.wait(5)
+    b = threading.Thread(target=visitor, args=("b",))
+    b.start()
+    b.join(5)
+    assert events == ["a page", "b"]  # B did not wait for A's computation
+    holder_release = threading.Event()
+
+    def holder():
+        with gate.admitted("holder"):
+            holder_release.wait(5)
+
+    h = threading.Thread(target=holder)
+    h.start()
+    time.sleep(0.05)  # the holder has the page slot
+    finish.set()  # A queues to come back (older ticket)...
+    wait_for_queue(1)
+    c = threading.Thread(target=visitor, args=("c",))
+    c.start()  # ... and C queues after it
+    wait_for_queue(2)
+    holder_release.set()
+    for thread in (first, h, c):
+        thread.join(5)
+    assert events == ["a page", "b", "a rest", "c"]
+    assert gate.queue_length() == 0
+
+
+def test_at_most_the_compute_slots_compute_at_once_and_a_failure_frees_everything():
+    inside, most, lock = [0], [0], threading.Lock()
+
+    def run(fail):
+        with gate.admitted():
+            try:
+                with gate.heavy_work():
+                    with lock:
+                        inside[0] += 1
+                        most[0] = max(most[0], inside[0])
+                    time.sleep(0.05)
+                    with lock:
+                        inside[0] -= 1
+                    if fail:
+                        raise ValueError("bad input")
+            except ValueError:
+                pass
+
+    threads = [threading.Thread(target=run, args=(i % 3 == 0,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert most[0] == gate.COMPUTE_SLOTS
+    assert gate.queue_length() == 0 and not gate._active and gate._computing[0] == 0
+    with gate.admitted():  # still usable
+        pass
+
+
+def test_heavy_work_outside_a_page_run_just_runs():
+    with gate.heavy_work():
+        value = 42
+    assert value == 42
