@@ -79,7 +79,8 @@ def _number(raw: str, kind, notices: list[str], name: str):
 def _clamped(value, low, high, notices, name):
     clamped = min(max(value, low), high)
     if clamped != value:
-        fields = {"name": name, "value": value, "low": low, "high": high, "clamped": clamped}
+        shown = value if abs(value) < 1e9 else f"{value:.3g}"  # not a 309-digit ?len=1e308
+        fields = {"name": name, "value": shown, "low": low, "high": high, "clamped": clamped}
         notices.append(("link_clamped", fields))
     return clamped
 
@@ -142,7 +143,7 @@ def from_query(
         else:
             notes.append(("link_bad_sweep", {"value": repr(get["sweep"])}))
     if "step" in get and (n := _number(get["step"], int, notes, "step")) is not None:
-        settings.step = _clamped(n, 1, LEN_MAX, notes, "step")
+        settings.step = _clamped(n, 1, settings.length, notes, "step")  # within the text
     if "epoch" in get and (e := _number(get["epoch"], int, notes, "epoch")) is not None:
         settings.epoch = e if e >= 1 else None
     return settings

@@ -125,6 +125,17 @@ def epoch_picker(lang: str, epochs: list[int]) -> int | None:
     wanted = st.session_state.pop("link_epoch", None)
     if wanted is not None:
         st.session_state.epoch = min(max(wanted, epochs[0]), epochs[-1])
+        if st.session_state.epoch != wanted:
+            used = st.session_state.epoch
+            notice = text(
+                lang,
+                "link_epoch_clamped",
+                wanted=wanted,
+                first=epochs[0],
+                last=epochs[-1],
+                used=used,
+            )
+            st.sidebar.warning(notice, icon="🔗")
     on = st.sidebar.toggle(
         text(lang, "timeline"),
         key="use_timeline",

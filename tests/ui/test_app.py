@@ -367,3 +367,10 @@ def test_train_view_shows_samples_from_every_few_seconds_of_training(
 def test_quick_is_the_train_views_default_recipe(app_env):
     at = run_app({"view": "train"})
     assert at.radio(key="train_recipe").value == "quick"
+
+
+def test_a_linked_epoch_the_model_did_not_keep_is_said_not_silently_changed(app_env):
+    at = run_app({"epoch": "999999999"})
+    warnings = [w.value for w in at.sidebar.warning]
+    assert any("999999999" in w for w in warnings), warnings
+    assert at.query_params["epoch"] != "999999999"

@@ -54,3 +54,13 @@ def test_the_inspected_step_is_kept_in_the_link():
     assert to_query(settings)["step"] == "37"
     assert from_query(to_query(settings), MODELS, "a").step == 37
     assert "step" not in to_query(PageSettings(model="a"))
+
+
+def test_a_huge_number_is_reported_short_and_a_step_stays_within_the_text():
+    s = from_query({"len": "1e308", "step": "999999"}, MODELS, "a")
+    assert s.length == 2000 and s.step == 2000
+    len_notice, _ = s.notices
+    assert len_notice[1]["value"] == "1e+308"  # not 309 digits
+    s = from_query({"step": "999999"}, MODELS, "a")
+    assert s.step == s.length == 400  # the page's text, not the longest possible one
+    assert s.notices[0][1]["clamped"] == 400
