@@ -46,7 +46,7 @@ def test_step_from_a_click_link_is_read_and_clamped():
     assert from_query({"step": "25"}, ["m"], "m").step == 25
     clamped = from_query({"step": "0"}, ["m"], "m")
     assert clamped.step == 1 and clamped.notices
-    assert from_query({"step": str(LEN_MAX + 5)}, ["m"], "m").step == LEN_MAX
+    assert from_query({"step": str(LEN_MAX + 5), "len": str(LEN_MAX)}, ["m"], "m").step == LEN_MAX
 
 
 def test_the_inspected_step_is_kept_in_the_link():
