@@ -218,6 +218,7 @@ def seed_controls(lang: str, area, context_length: int, path) -> None:
         key="seed_text",
         height=90,
         max_chars=params.SEED_TEXT_MAX,
+        help=text(lang, "seed_text_help", max=params.SEED_TEXT_MAX, context=context_length),
         persist_state=sidebar.KEEP,
     )
     area.button(
