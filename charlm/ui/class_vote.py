@@ -1,0 +1,74 @@
+"""The Class view's "Which reads best?": a blind vote among the lesson's four texts (the same
+opening and random numbers), shuffled per student, beside the book's 0.5."""
+
+from __future__ import annotations
+
+import random
+import uuid
+
+import streamlit as st
+
+from charlm.analysis.sweep import LESSON_TEMPERATURES
+from charlm.serving.class_results import ClassResults
+from charlm.ui import safe
+from charlm.ui.class_forms import form_problem, store_answer
+from charlm.ui.class_results_panel import class_vote
+from charlm.ui.loaders import FALLBACK_SEED, generate
+from charlm.ui.strings import text
+from charlm.ui.text_view import text_box
+
+PASSAGE_LENGTH = 300
+POLL = "reads-best"
+VOTE_RNG = 42  # one set of random numbers for the four texts, the same for the whole class
+LETTERS = "ABCDEF"
+
+
+def reads_best(lang: str, results: ClassResults, path, browser: str) -> None:
+    st.subheader(text(lang, "class_vote"))
+    st.caption(text(lang, "vote_intro"))
+    gen, _ = generate(
+        path, None, FALLBACK_SEED, PASSAGE_LENGTH, LESSON_TEMPERATURES, VOTE_RNG, None, None
+    )
+    order = random.Random(browser).sample(range(len(LESSON_TEMPERATURES)), len(LESSON_TEMPERATURES))
+    mine = results.vote_of(POLL, browser)
+    columns = st.columns(2)
+    for place, row in enumerate(order):
+        with columns[place % 2]:
+            title = text(lang, "text_letter", letter=LETTERS[place])
+            if mine is not None:
+                title += f" · T = {LESSON_TEMPERATURES[row]:g}"
+            st.markdown(f"**{title}**")
+            body = safe.html_text(gen.texts[row])
+            st.markdown(text_box(body, max_height="14rem"), unsafe_allow_html=True)
+    if mine is None:
+        vote_form(lang, results, browser, order)
+        return
+    letter = LETTERS[_place(order, mine)]
+    st.success(text(lang, "voted", letter=letter, t=mine))
+    class_vote(lang, results.summary().votes)
+    st.button(text(lang, "refresh_results"), key="refresh_votes")
+
+
+def vote_form(lang, results: ClassResults, browser: str, order) -> None:
+    submission = st.session_state.setdefault("submission-vote", uuid.uuid4().hex)
+    with st.form("vote"):
+        st.radio(
+            text(lang, "vote_prompt"),
+            [LESSON_TEMPERATURES[row] for row in order],  # shown as letters, stored as T
+            format_func=lambda t: text(lang, "text_letter", letter=LETTERS[_place(order, t)]),
+            horizontal=True,
+            index=None,
+            key="vote-choice",
+        )
+        st.form_submit_button(
+            text(lang, "vote_button"),
+            key="vote_submit",
+            on_click=store_answer,
+            args=("vote-choice", results.add_vote, submission, POLL, browser),
+        )
+    form_problem(lang)
+
+
+def _place(order, t: float) -> int:
+    """Where the text written at `t` is shown (0 for A)."""
+    return order.index(LESSON_TEMPERATURES.index(t))
