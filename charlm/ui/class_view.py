@@ -32,7 +32,6 @@ def class_tab(lang: str, settings, models: dict[str, dict]) -> set[str]:
     if name is None:
         st.info(text(lang, "no_models", path=safe.markdown(settings.artifacts_dir)))
         return set()
-    path = models[name]["path"]
     try:
         results = open_results(str(class_results.db_path(settings)))
     except DATABASE_ERRORS as exc:
@@ -50,13 +49,13 @@ def class_tab(lang: str, settings, models: dict[str, dict]) -> set[str]:
     )
     try:
         if activity == "vote":
-            reads_best(lang, results, path, browser)
+            reads_best(lang, results, models[name]["path"], name, browser)
         else:
-            guess_the_temperature(lang, results, path, browser)
+            guess_the_temperature(lang, results, models, name, browser, viewer.teacher)
         if passphrase:
             teacher_box(lang, passphrase, viewer)
             if viewer.teacher:
-                teacher_panel(lang, results)
+                teacher_panel(lang, results, name)
     except DATABASE_ERRORS as exc:  # the choice stays in its widget: press again to retry
         st.error(text(lang, "class_db_error", error=safe.markdown(exc)))
     return {"model", "class_activity"}

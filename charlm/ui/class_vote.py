@@ -1,8 +1,10 @@
 """The Class view's "Which reads best?": a blind vote among the lesson's four texts (the same
-opening and random numbers), shuffled per student, beside the book's 0.5."""
+opening and random numbers), shuffled per student, beside the book's 0.5. The texts are the
+sidebar model's, so a vote records its model and the class's chart counts that model's votes."""
 
 from __future__ import annotations
 
+import functools
 import random
 import uuid
 
@@ -23,34 +25,41 @@ VOTE_RNG = 42  # one set of random numbers for the four texts, the same for the 
 LETTERS = "ABCDEF"
 
 
-def reads_best(lang: str, results: ClassResults, path, browser: str) -> None:
+def reads_best(lang: str, results: ClassResults, path, model: str, browser: str) -> None:
     st.subheader(text(lang, "class_vote"))
     st.caption(text(lang, "vote_intro"))
     gen, _ = generate(
         path, None, FALLBACK_SEED, PASSAGE_LENGTH, LESSON_TEMPERATURES, VOTE_RNG, None, None
     )
     order = random.Random(browser).sample(range(len(LESSON_TEMPERATURES)), len(LESSON_TEMPERATURES))
-    mine = results.vote_of(POLL, browser)
+    mine = results.vote_of(POLL, browser, model=model)
     columns = st.columns(2)
     for place, row in enumerate(order):
         with columns[place % 2]:
-            title = text(lang, "text_letter", letter=LETTERS[place])
-            if mine is not None:
-                title += f" · T = {LESSON_TEMPERATURES[row]:g}"
-            st.markdown(f"**{title}**")
-            body = safe.html_text(gen.texts[row])
-            st.markdown(text_box(body, max_height="14rem"), unsafe_allow_html=True)
+            show_text(lang, gen.texts[row], place, row, mine is not None)
     if mine is None:
-        vote_form(lang, results, browser, order)
+        vote_form(lang, results, model, browser, order)
         return
     letter = LETTERS[_place(order, mine)]
     st.success(text(lang, "voted", letter=letter, t=mine))
-    class_vote(lang, results.summary().votes)
+    scope = text(lang, "votes_scope", model=safe.markdown(model))
+    class_vote(lang, results.summary(model=model).votes, scope)
     st.button(text(lang, "refresh_results"), key="refresh_votes")
 
 
-def vote_form(lang, results: ClassResults, browser: str, order) -> None:
-    submission = st.session_state.setdefault("submission-vote", uuid.uuid4().hex)
+def show_text(lang: str, body: str, place: int, row: int, voted: bool) -> None:
+    """Text A, B, ... and, once this browser has voted, the T that wrote it."""
+    title = text(lang, "text_letter", letter=LETTERS[place])
+    if voted:
+        title += f" · T = {LESSON_TEMPERATURES[row]:g}"
+    st.markdown(f"**{title}**")
+    st.markdown(text_box(safe.html_text(body), max_height="14rem"), unsafe_allow_html=True)
+
+
+def vote_form(lang, results: ClassResults, model: str, browser: str, order) -> None:
+    # one submission id per model: a vote on another model's texts is another answer
+    submission = st.session_state.setdefault(f"submission-vote-{model}", uuid.uuid4().hex)
+    add = functools.partial(results.add_vote, model=model)
     with st.form("vote"):
         st.radio(
             text(lang, "vote_prompt"),
@@ -64,7 +73,7 @@ def vote_form(lang, results: ClassResults, browser: str, order) -> None:
             text(lang, "vote_button"),
             key="vote_submit",
             on_click=store_answer,
-            args=("vote-choice", results.add_vote, submission, POLL, browser),
+            args=("vote-choice", add, submission, POLL, browser),
         )
     form_problem(lang)
 
