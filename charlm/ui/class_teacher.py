@@ -13,7 +13,7 @@ import secrets
 
 import streamlit as st
 
-from charlm.serving.class_results import ClassResults
+from charlm.serving.class_results import GUESS_TEMPERATURES, ClassResults
 from charlm.ui import params, safe
 from charlm.ui.class_results_panel import (
     DATABASE_ERRORS,
@@ -25,6 +25,7 @@ from charlm.ui.class_results_panel import (
 from charlm.ui.strings import text
 
 REFRESH_SECONDS = 3
+MAX_GUESS_SET = params.MAX_COMPARE  # the guess form's options fit one row on a phone
 CLEARED = "class_cleared"  # the run after "Clear" says it was done
 TEACHER_PROBLEM = "class_teacher_problem"  # what a teacher's button could not do
 
@@ -63,22 +64,47 @@ def teacher_panel(lang: str, results: ClassResults, model: str) -> None:
 
 
 def temperature_set(lang: str, results: ClassResults) -> None:
-    """The box for the set a passage's hidden T is drawn from."""
+    """The box for the set a passage's hidden T is drawn from: every value it could not use
+    is named, and so is the set then in use."""
     current = ", ".join(f"{t:g}" for t in results.temperatures())
     given = st.text_input(text(lang, "guess_set"), value=current, key="class_set")
-    values, rejected = params.parse_compare(given)
-    if rejected or not values:
+    values, rejected = params.parse_compare(given, limit=None)
+    used = values[:MAX_GUESS_SET]
+    shown = ", ".join(f"{t:g}" for t in used)
+    if not values and not rejected:
+        default = ", ".join(f"{t:g}" for t in GUESS_TEMPERATURES)
+        st.info(text(lang, "guess_set_empty", default=default))
+        used = GUESS_TEMPERATURES
+    elif not values:
+        items = safe.markdown(", ".join(rejected))
         st.warning(
             text(
                 lang,
-                "bad_temperatures",
-                items=", ".join(rejected) or "-",
+                "guess_set_unused",
+                items=items,
                 low=params.T_MIN,
                 high=params.T_MAX,
+                current=current,
             )
         )
-    elif values != results.temperatures():
-        results.set_temperatures(values)
+        return
+    elif rejected:
+        items = safe.markdown(", ".join(rejected))
+        st.warning(
+            text(
+                lang,
+                "guess_set_partly",
+                items=items,
+                low=params.T_MIN,
+                high=params.T_MAX,
+                used=shown,
+            )
+        )
+    if len(values) > MAX_GUESS_SET:
+        left_out = ", ".join(f"{t:g}" for t in values[MAX_GUESS_SET:])
+        st.warning(text(lang, "guess_set_too_many", max=MAX_GUESS_SET, items=left_out, used=shown))
+    if tuple(used) != results.temperatures():
+        results.set_temperatures(used)
 
 
 def _act(action, *args) -> None:

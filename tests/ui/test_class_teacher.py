@@ -1,15 +1,19 @@
 """The teacher's panel through AppTest: the CSV is built when downloaded, a round started shows
-on the teacher's page with its T hidden until the end, clearing asks again, an empty chart says
-so."""
+on the teacher's page with its T hidden until the end, the set box says what it used, clearing
+asks again, an empty chart says so."""
 
 import io
 import json
+import re
 
 import pandas as pd
 from streamlit.runtime.media_file_manager import MediaFileManager
 from test_class_view import open_class, open_teacher, press, said, submit
 
-from charlm.serving.class_results import ClassResults
+from charlm.serving.class_results import GUESS_TEMPERATURES, ClassResults
+
+# Unescaped Markdown: an image "![", a link "](", emphasis "**", or a bare address.
+UNSAFE = re.compile(r"(?<!\\)!(?=\[)|(?<!\\)\]\(|(?<!\\)\*\*[a-z]|https?\\?:\\?/")
 
 
 def test_the_csv_is_what_the_file_holds_when_the_button_is_pressed(
@@ -62,6 +66,32 @@ def test_the_hidden_t_stays_off_the_teachers_page_until_the_round_ends(
     press(teacher, "end_round")
     assert any(f"written at T = {true_t:g}" in s.value for s in teacher.success)
     assert any("true_t" in c.proto.spec for c in teacher.get("vega_lite_chart"))
+
+
+def test_the_set_box_escapes_what_it_quotes_and_says_what_it_used(
+    app_env, isolated_runs, monkeypatch
+):
+    teacher = open_teacher(monkeypatch)
+    results = ClassResults(isolated_runs / "class.sqlite3")
+    payload = "**bold**, [x](http://evil.example), ![i](http://evil.example/a.png), 0.5"
+    teacher.text_input(key="class_set").input(payload).run()
+    warnings = [w.value for w in teacher.warning]
+    assert warnings and "evil" in re.sub(r"\\(.)", r"\1", warnings[0])
+    assert not [w for w in warnings if UNSAFE.search(w)], warnings
+    assert "The set in use: 0.5" in warnings[0] and results.temperatures() == (0.5,)
+
+    teacher.text_input(key="class_set").input("0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8").run()
+    assert results.temperatures() == (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
+    assert any("left out: 0.7, 0.8" in w.value for w in teacher.warning)
+
+    teacher.text_input(key="class_set").input("abc").run()
+    assert any("Not used: abc" in w.value for w in teacher.warning)
+    assert results.temperatures() == (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)  # the set stays
+
+    teacher.text_input(key="class_set").input("").run()
+    assert any("The box is empty" in i.value for i in teacher.info)
+    assert not any("Ignored: -" in w.value for w in teacher.warning)
+    assert results.temperatures() == GUESS_TEMPERATURES
 
 
 def test_clearing_unticks_its_confirmation_and_redraws_from_nothing(
