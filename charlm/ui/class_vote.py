@@ -33,10 +33,12 @@ def reads_best(lang: str, results: ClassResults, path, model: str, browser: str)
     )
     order = random.Random(browser).sample(range(len(LESSON_TEMPERATURES)), len(LESSON_TEMPERATURES))
     mine = results.vote_of(POLL, browser, model=model)
-    columns = st.columns(2)
-    for place, row in enumerate(order):
-        with columns[place % 2]:
-            show_text(lang, gen.texts[row], place, row, mine is not None)
+    # One row of two columns per pair: A B, then C D. A phone stacks each row's columns, so
+    # the page and a screen reader both read A, B, C, D (two columns of two read A, C, B, D).
+    for start in range(0, len(order), 2):
+        for column, place in zip(st.columns(2), range(start, min(start + 2, len(order)))):
+            with column:
+                show_text(lang, gen.texts[order[place]], place, order[place], mine is not None)
     if mine is None:
         vote_form(lang, results, model, browser, order)
         return

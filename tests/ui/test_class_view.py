@@ -179,6 +179,14 @@ def test_a_reload_keeps_the_self_paced_passage_until_it_is_guessed(
     assert any(r.key.startswith("guess-choice-") for r in after.radio)
 
 
+def test_the_four_texts_read_a_b_c_d_in_the_page_order(app_env, isolated_runs, monkeypatch):
+    at = open_class(monkeypatch, "student-token-iiiiiiiiiiiiiiiiiiiiii")
+    at.session_state["class_activity"] = "vote"
+    at.run()
+    titles = [m.value for m in at.markdown if m.value.startswith("**Text ")]
+    assert titles == ["**Text A**", "**Text B**", "**Text C**", "**Text D**"]
+
+
 def test_the_guess_chart_counts_in_whole_numbers(app_env, isolated_runs, monkeypatch):
     import json
 
