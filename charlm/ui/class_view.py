@@ -10,7 +10,7 @@ import streamlit as st
 
 from charlm.common.settings import PROJECT_ROOT
 from charlm.serving import class_results
-from charlm.ui import identity, safe, sidebar
+from charlm.ui import identity, params, safe, sidebar
 from charlm.ui.class_guess import guess_the_temperature
 from charlm.ui.class_results_panel import DATABASE_ERRORS, open_results
 from charlm.ui.class_teacher import teacher_panel
@@ -18,7 +18,7 @@ from charlm.ui.class_vote import reads_best
 from charlm.ui.strings import text
 from charlm.ui.train_panel import teacher_box, teacher_passphrase
 
-ACTIVITIES = ("guess", "vote")
+ACTIVITIES = params.CLASS_ACTIVITIES  # in the link as act=, so a reload stays on it
 
 
 def class_tab(lang: str, settings, models: dict[str, dict]) -> set[str]:

@@ -165,7 +165,7 @@ def test_a_guess_that_arrives_after_the_round_ended_is_refused_with_the_answer(
     assert any(r.key.startswith("guess-choice-self-") for r in student.radio)
 
 
-def test_a_reload_keeps_the_self_paced_passage_until_it_is_guessed(
+def test_a_reload_keeps_the_activity_and_the_self_paced_passage_until_it_is_guessed(
     app_env, isolated_runs, monkeypatch
 ):
     token = "student-token-hhhhhhhhhhhhhhhhhhhhhh"
@@ -177,6 +177,12 @@ def test_a_reload_keeps_the_self_paced_passage_until_it_is_guessed(
     after = open_class(monkeypatch, token)
     assert passage_of(after) != passage_of(first)  # guessed: the next one
     assert any(r.key.startswith("guess-choice-") for r in after.radio)
+    after.session_state["class_activity"] = "vote"
+    after.run()
+    assert after.query_params["act"] == "vote"  # in the link, like every setting
+    reloaded = open_class(monkeypatch, token, act="vote")  # the reload of that link
+    assert reloaded.session_state["class_activity"] == "vote"
+    assert "Which reads best?" in [h.value for h in reloaded.subheader]
 
 
 def test_the_four_texts_read_a_b_c_d_in_the_page_order(app_env, isolated_runs, monkeypatch):

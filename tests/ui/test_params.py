@@ -54,3 +54,15 @@ def test_the_inspected_step_is_kept_in_the_link():
     assert to_query(settings)["step"] == "37"
     assert from_query(to_query(settings), MODELS, "a").step == 37
     assert "step" not in to_query(PageSettings(model="a"))
+
+
+def test_the_class_activity_and_the_pipeline_with_its_draws_are_kept_in_the_link():
+    settings = PageSettings(model="a", seed_text="x", view="class", activity="vote")
+    settings.pipeline = settings.draws = True
+    query = to_query(settings)
+    assert (query["act"], query["pipe"], query["draw"]) == ("vote", "1", "1")
+    assert from_query(query, MODELS, "a") == settings
+    plain = to_query(PageSettings(model="a"))
+    assert not {"act", "pipe", "draw"} & set(plain)
+    odd = from_query({"act": "dance"}, MODELS, "a")
+    assert odd.activity == "guess" and odd.notices[0][0] == "link_bad_activity"
