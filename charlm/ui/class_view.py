@@ -53,7 +53,7 @@ def class_tab(lang: str, settings, models: dict[str, dict]) -> set[str]:
         else:
             guess_the_temperature(lang, results, models, name, browser, viewer.teacher)
         if passphrase:
-            teacher_box(lang, passphrase, viewer)
+            teacher_box(lang, passphrase, viewer, on_note="teacher_on_class")
             if viewer.teacher:
                 teacher_panel(lang, results, name)
     except DATABASE_ERRORS as exc:  # the choice stays in its widget: press again to retry

@@ -117,6 +117,14 @@ def test_empty_results_say_so_instead_of_drawing_an_empty_chart(
     assert not teacher.get("vega_lite_chart")
 
 
+def test_the_teacher_note_in_the_class_view_speaks_of_the_class(
+    app_env, isolated_runs, monkeypatch
+):
+    teacher = open_teacher(monkeypatch)
+    note = " ".join(s.value for s in teacher.success)
+    assert "rounds" in note and "publish" not in note
+
+
 def test_the_vote_chart_counts_votes_in_whole_numbers(app_env, isolated_runs, monkeypatch):
     results = ClassResults(isolated_runs / "class.sqlite3")
     results.add_vote("v1", "reads-best", "b1", 0.5, model="tiny-model")
