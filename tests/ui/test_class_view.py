@@ -1,6 +1,7 @@
 """The Class view through AppTest: a guess and a vote land once, the teacher starts a round,
 a round fixes its model, a late guess is refused, a reload keeps the student's place."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -201,3 +202,20 @@ def test_the_guess_chart_counts_in_whole_numbers(app_env, isolated_runs, monkeyp
     spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
     size = next(layer for layer in spec["layer"] if "size" in layer.get("encoding", {}))
     assert size["encoding"]["size"]["legend"] == {"format": "d", "tickMinStep": 1}
+
+
+# Emphasis in the guides that names no control on the page (a book, a stressed word).
+NOT_PAGE_TERMS = {"Deep Learning with Python", "아는 것", "쓰는 방식"}
+ITALIC = re.compile(r"(?<!\*)\*(?![*\s])([^*\n]+?)(?<![*\s])\*(?!\*)")
+
+
+@pytest.mark.parametrize("lang, guide", [("en", "lesson.md"), ("ko", "lesson.ko.md")])
+def test_every_page_term_in_the_guides_is_the_pages_own_word(lang, guide):
+    """A control the guide names in italics is the start of one of the page's strings in the
+    guide's language (a label may go on: "Show the sampling pipeline: T → ...")."""
+    from charlm.ui import strings
+
+    body = re.sub(r"\s*\n\s*", " ", (Path(APP).parent / "docs" / guide).read_text("utf-8"))
+    shown = [s.replace("{n}", "100").casefold() for s in strings.table(lang).values()]
+    terms = set(ITALIC.findall(body)) - NOT_PAGE_TERMS
+    assert [t for t in terms if not any(s.startswith(t.casefold()) for s in shown)] == []
