@@ -219,3 +219,12 @@ def test_every_page_term_in_the_guides_is_the_pages_own_word(lang, guide):
     shown = [s.replace("{n}", "100").casefold() for s in strings.table(lang).values()]
     terms = set(ITALIC.findall(body)) - NOT_PAGE_TERMS
     assert [t for t in terms if not any(s.startswith(t.casefold()) for s in shown)] == []
+
+
+def test_a_round_on_a_model_this_page_cannot_show_says_so_and_goes_on_self_paced(
+    app_env, isolated_runs, monkeypatch
+):
+    ClassResults(isolated_runs / "class.sqlite3").start_round(0.5, 3, "runs/someone-private")
+    student = open_class(monkeypatch, "student-token-mmmmmmmmmmmmmmmmmmmmmm")
+    assert any("which this page cannot show" in i.value for i in student.info)
+    assert any(r.key.startswith("guess-choice-self-") for r in student.radio)
