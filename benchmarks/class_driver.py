@@ -103,7 +103,9 @@ def one_class(load, port, server_pid, db: Path, users: int, args) -> bool:
     results.clear()
     if not args.self_paced:  # started as the teacher's button does, before the class looks
         rng = random.Random(args.seed)
-        results.start_round(rng.choice(GUESS_TEMPERATURES), rng.randrange(2**31 - 1))
+        # on the model the page opens with (the bundled default), as the teacher's page would
+        seed = rng.randrange(2**31 - 1)
+        results.start_round(rng.choice(GUESS_TEMPERATURES), seed, "nietzsche-seed")
     asyncio.run(warm_up(port, options))
     logs, checks, lines = measure(load, port, server_pid, db, users, options, args.seed)
     print(f"\n{users} students open the Class view, guess, switch to the vote, vote")

@@ -27,9 +27,10 @@ from charlm.serving.class_results import ClassResults  # noqa: E402
 
 TEMPERATURES = (0.2, 0.5, 1.0, 1.5)
 VOTES = (0.2, 0.5, 1.0, 1.2)
+MODEL = "nietzsche-seed"  # every answer records its model; one model for the whole class
 
 
-def student(results, who: int, round_no: int, barrier, latencies: list) -> None:
+def student(results, who: int, round_no: int, round_key: str, barrier, latencies: list) -> None:
     browser = f"browser-{who:03d}"
     barrier.wait()
     for kind in ("guess", "vote"):
@@ -38,19 +39,22 @@ def student(results, who: int, round_no: int, barrier, latencies: list) -> None:
             start = time.perf_counter()
             if kind == "guess":
                 results.add_guess(
-                    submission, f"teacher-{round_no}", browser, 0.5, TEMPERATURES[who % 4]
+                    submission, round_key, browser, 0.5, TEMPERATURES[who % 4], model=MODEL
                 )
             else:
-                results.add_vote(submission, f"poll-{round_no}", browser, VOTES[who % 4])
+                poll, vote = f"poll-{round_no}", VOTES[who % 4]
+                results.add_vote(submission, poll, browser, vote, model=MODEL)
             latencies.append(time.perf_counter() - start)
 
 
-def server_process(path, students, round_no, barrier, out) -> None:
+def server_process(path, students, round_no, round_key, barrier, out) -> None:
     """One server process: a thread per student it serves."""
     results = ClassResults(path)
     latencies: list[float] = []
     threads = [
-        threading.Thread(target=student, args=(results, who, round_no, barrier, latencies))
+        threading.Thread(
+            target=student, args=(results, who, round_no, round_key, barrier, latencies)
+        )
         for who in students
     ]
     for thread in threads:
@@ -70,11 +74,13 @@ def teacher(path, stop: threading.Event, reads: list) -> None:
 
 
 def one_round(path, students: int, processes: int, round_no: int) -> list[float]:
+    # The teacher starts the round first: a guess for a round that is not open is refused.
+    round_key = ClassResults(path).start_round(0.5, round_no, MODEL).key
     ctx = mp.get_context("spawn")
     barrier, out = ctx.Barrier(students), ctx.Queue()
     groups = [list(range(students))[i::processes] for i in range(processes)]
     workers = [
-        ctx.Process(target=server_process, args=(path, group, round_no, barrier, out))
+        ctx.Process(target=server_process, args=(path, group, round_no, round_key, barrier, out))
         for group in groups
     ]
     for worker in workers:

@@ -3,16 +3,19 @@ file that every server process shares. No Streamlit here.
 
 Only an anonymous per-browser id is stored (a hash of the browser's owner id, so the results
 cannot be joined to run ownership), never a name. A submission is stored exactly once: each has
-a unique id, and one browser has one guess per round and one vote per poll (the first stands),
-so a resent click or a double submit changes nothing. WAL mode lets readers (the teacher's
-results panel) run beside a writer; the busy timeout makes concurrent writers from several
-processes wait their turn instead of failing.
+a unique id, and one browser has one guess per round and one vote per poll and model (the first
+stands), so a resent click or a double submit changes nothing. Every answer records the model
+whose text it was given on, and a teacher's round the model everyone reads; a guess for a round
+that has ended is refused. WAL mode lets readers (the teacher's results panel) run beside a
+writer; the busy timeout makes concurrent writers from several processes wait their turn
+instead of failing.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import random
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -20,37 +23,21 @@ from pathlib import Path
 
 import pandas as pd
 
+from charlm.serving.class_schema import SCHEMA, add_model_columns, transaction
+
 DB_NAME = "class.sqlite3"
 BUSY_TIMEOUT_S = 10.0
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS guesses (
-    submission TEXT PRIMARY KEY,
-    round TEXT NOT NULL,
-    browser TEXT NOT NULL,
-    true_t REAL NOT NULL,
-    guessed_t REAL NOT NULL,
-    at REAL NOT NULL,
-    UNIQUE (round, browser)
-);
-CREATE TABLE IF NOT EXISTS votes (
-    submission TEXT PRIMARY KEY,
-    poll TEXT NOT NULL,
-    browser TEXT NOT NULL,
-    choice_t REAL NOT NULL,
-    at REAL NOT NULL,
-    UNIQUE (poll, browser)
-);
-CREATE TABLE IF NOT EXISTS rounds (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    true_t REAL NOT NULL,
-    seed INTEGER NOT NULL,
-    started REAL NOT NULL,
-    ended REAL
-);
-CREATE TABLE IF NOT EXISTS options (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
 GUESS_TEMPERATURES = (0.2, 0.5, 1.0, 1.5)  # the set a passage's hidden T is drawn from
+TEACHER_PREFIX, SELF_PREFIX = "teacher-", "self-"  # round keys: teacher-<id>, self-<seed>
+
+
+class RoundEnded(Exception):
+    """A guess for a teacher's round that has ended (or was cleared away): it is not stored."""
+
+    def __init__(self, round_id: int):
+        super().__init__(f"round {round_id} has ended; a guess for it is not counted")
+        self.round_id = round_id
 
 
 def db_path(settings) -> Path:
@@ -64,6 +51,24 @@ def anonymous_id(owner: str | None) -> str:
     return hashlib.sha256(f"charlm-class:{owner}".encode()).hexdigest()[:16]
 
 
+def self_paced_round(browser: str, number: int, temperatures) -> tuple[int, float]:
+    """(passage seed, hidden T) of a browser's `number`th self-paced round: fixed by the two,
+    so a reload shows the same passage until it is guessed (no reloading for an easy one)."""
+    digest = hashlib.sha256(f"charlm-self-round:{browser}:{number}".encode()).digest()
+    seed = int.from_bytes(digest[:8], "big") % (2**31 - 1)
+    return seed, random.Random(seed).choice(sorted(temperatures))
+
+
+def self_round_key(seed: int) -> str:
+    return f"{SELF_PREFIX}{seed}"
+
+
+def teacher_round_id(round_key: str) -> int | None:
+    """The id in a teacher round's key ("teacher-3" -> 3); None for a self-paced key."""
+    number = round_key[len(TEACHER_PREFIX) :] if round_key.startswith(TEACHER_PREFIX) else ""
+    return int(number) if number.isdigit() else None
+
+
 @dataclass(frozen=True)
 class Round:
     """A teacher-led round of "Guess the temperature": everyone sees the passage of `seed`."""
@@ -73,10 +78,11 @@ class Round:
     seed: int
     started: float
     ended: float | None
+    model: str | None = None  # None: a round from before rounds recorded their model
 
     @property
     def key(self) -> str:
-        return f"teacher-{self.id}"
+        return f"{TEACHER_PREFIX}{self.id}"
 
     @property
     def open(self) -> bool:
@@ -101,6 +107,7 @@ class ClassResults:
         with self._connection() as conn:
             conn.execute("PRAGMA journal_mode=WAL")  # persistent: stored in the file
             conn.executescript(SCHEMA)
+            add_model_columns(conn)
 
     @contextlib.contextmanager
     def _connection(self):
@@ -119,39 +126,57 @@ class ClassResults:
     # ---- writes -----------------------------------------------------------------------
 
     def add_guess(
-        self, submission: str, round_key: str, browser: str, true_t: float, guessed_t: float
+        self,
+        submission: str,
+        round_key: str,
+        browser: str,
+        true_t: float,
+        guessed_t: float,
+        *,
+        model: str,
     ) -> bool:
-        """Store a guess; False when this submission, or a guess by this browser in this
-        round, is already stored (nothing changes then)."""
+        """Store a guess on `model`'s passage; False when this submission, or a guess by this
+        browser in this round, is already stored (nothing changes then). RoundEnded for a
+        teacher's round that is no longer open, read in the transaction that would store the
+        guess, so an end pressed in another process a moment before is seen."""
+        round_id = teacher_round_id(round_key)
+        with self._connection() as conn, transaction(conn):
+            if round_id is not None and not _round_open(conn, round_id):
+                if _guess_stored(conn, submission, round_key, browser):
+                    return False  # a resent press of a guess that made it in time
+                raise RoundEnded(round_id)
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO guesses "
+                "(submission, round, browser, true_t, guessed_t, at, model) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (submission, round_key, browser, float(true_t), float(guessed_t), time.time(),
+                 model),
+            )  # fmt: skip
+            return cursor.rowcount == 1
+
+    def add_vote(
+        self, submission: str, poll: str, browser: str, choice_t: float, *, model: str
+    ) -> bool:
+        """Store a vote among `model`'s texts; False when this submission or this browser's
+        vote in `poll` on `model` is already stored (the first vote stands)."""
         with self._connection() as conn:
             cursor = conn.execute(
-                "INSERT OR IGNORE INTO guesses VALUES (?, ?, ?, ?, ?, ?)",
-                (submission, round_key, browser, float(true_t), float(guessed_t), time.time()),
+                "INSERT OR IGNORE INTO votes (submission, poll, browser, choice_t, at, model) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (submission, poll, browser, float(choice_t), time.time(), model),
             )
             return cursor.rowcount == 1
 
-    def add_vote(self, submission: str, poll: str, browser: str, choice_t: float) -> bool:
-        """Store a vote; False when this submission or this browser's vote in `poll` is
-        already stored (the first vote stands)."""
-        with self._connection() as conn:
-            cursor = conn.execute(
-                "INSERT OR IGNORE INTO votes VALUES (?, ?, ?, ?, ?)",
-                (submission, poll, browser, float(choice_t), time.time()),
-            )
-            return cursor.rowcount == 1
-
-    def start_round(self, true_t: float, seed: int) -> Round:
-        """End any open round and start a new one."""
+    def start_round(self, true_t: float, seed: int, model: str) -> Round:
+        """End any open round and start a new one, whose passage `model` writes for everyone."""
         now = time.time()
-        with self._connection() as conn:
-            conn.execute("BEGIN IMMEDIATE")
+        with self._connection() as conn, transaction(conn):
             conn.execute("UPDATE rounds SET ended = ? WHERE ended IS NULL", (now,))
             cursor = conn.execute(
-                "INSERT INTO rounds (true_t, seed, started) VALUES (?, ?, ?)",
-                (float(true_t), int(seed), now),
+                "INSERT INTO rounds (true_t, seed, started, model) VALUES (?, ?, ?, ?)",
+                (float(true_t), int(seed), now, model),
             )
-            conn.execute("COMMIT")
-            return Round(cursor.lastrowid, float(true_t), int(seed), now, None)
+            return Round(cursor.lastrowid, float(true_t), int(seed), now, None, model)
 
     def end_round(self) -> None:
         with self._connection() as conn:
@@ -171,11 +196,9 @@ class ClassResults:
 
     def clear(self) -> None:
         """Delete every guess, vote and round (the teacher's temperature set stays)."""
-        with self._connection() as conn:
-            conn.execute("BEGIN IMMEDIATE")
+        with self._connection() as conn, transaction(conn):
             for table in ("guesses", "votes", "rounds"):
                 conn.execute(f"DELETE FROM {table}")  # noqa: S608 (fixed names)
-            conn.execute("COMMIT")
 
     # ---- reads ------------------------------------------------------------------------
 
@@ -183,7 +206,8 @@ class ClassResults:
         """The most recent teacher-led round (open or ended), or None."""
         with self._connection() as conn:
             row = conn.execute(
-                "SELECT id, true_t, seed, started, ended FROM rounds ORDER BY id DESC LIMIT 1"
+                "SELECT id, true_t, seed, started, ended, model FROM rounds "
+                "ORDER BY id DESC LIMIT 1"
             ).fetchone()
         return Round(*row) if row else None
 
@@ -195,23 +219,28 @@ class ClassResults:
                 (browser,),
             ).fetchall()
 
-    def vote_of(self, poll: str, browser: str) -> float | None:
+    def vote_of(self, poll: str, browser: str, *, model: str) -> float | None:
+        """This browser's vote in `poll` among `model`'s texts, or None."""
         with self._connection() as conn:
             row = conn.execute(
-                "SELECT choice_t FROM votes WHERE poll = ? AND browser = ?", (poll, browser)
+                "SELECT choice_t FROM votes WHERE poll = ? AND browser = ? AND model = ?",
+                (poll, browser, model),
             ).fetchone()
         return row[0] if row else None
 
-    def summary(self, round_key: str | None = None) -> Summary:
-        """Counts of every (true T, guessed T) pair (of one round when given) and of every
-        vote: one small query, what the teacher's panel reads every few seconds."""
-        where, args = ("WHERE round = ?", (round_key,)) if round_key else ("", ())
+    def summary(self, model: str | None = None, round_key: str | None = None) -> Summary:
+        """Counts of every (true T, guessed T) pair and of every vote, on `model` when given;
+        the guesses of one round only when `round_key` is given (a round has one model). One
+        small query: what the teacher's panel reads every few seconds."""
+        by_model = ("WHERE model = ?", (model,)) if model is not None else ("", ())
+        guess_where, guess_args = ("WHERE round = ?", (round_key,)) if round_key else by_model
+        vote_where, vote_args = by_model
         with self._connection() as conn:
             rows = conn.execute(
-                f"SELECT 'g', true_t, guessed_t, COUNT(*) FROM guesses {where} "  # noqa: S608
-                "GROUP BY true_t, guessed_t "
-                "UNION ALL SELECT 'v', choice_t, NULL, COUNT(*) FROM votes GROUP BY choice_t",
-                args,
+                f"SELECT 'g', true_t, guessed_t, COUNT(*) FROM guesses {guess_where} "  # noqa: S608
+                "GROUP BY true_t, guessed_t UNION ALL "
+                f"SELECT 'v', choice_t, NULL, COUNT(*) FROM votes {vote_where} GROUP BY choice_t",
+                (*guess_args, *vote_args),
             ).fetchall()
         guesses = {(t, g): n for kind, t, g, n in rows if kind == "g"}
         votes = {t: n for kind, t, _, n in rows if kind == "v"}
@@ -225,13 +254,15 @@ class ClassResults:
             ).fetchone()
 
     def export_frame(self) -> pd.DataFrame:
-        """Every guess and vote, one row each, oldest first: kind, round_or_poll, browser,
-        true_t (guesses), chosen_t (the guessed or voted T), at (UTC, ISO 8601)."""
+        """Every guess and vote, one row each, oldest first: kind, round_or_poll, model (the
+        model whose text it was given on; empty for answers stored before models were
+        recorded), browser, true_t (guesses), chosen_t (the guessed or voted T), at (UTC,
+        ISO 8601)."""
         with self._connection() as conn:
             frame = pd.read_sql_query(
-                "SELECT 'guess' AS kind, round AS round_or_poll, browser, true_t, "
+                "SELECT 'guess' AS kind, round AS round_or_poll, model, browser, true_t, "
                 "guessed_t AS chosen_t, at FROM guesses UNION ALL "
-                "SELECT 'vote', poll, browser, NULL, choice_t, at FROM votes ORDER BY at",
+                "SELECT 'vote', poll, model, browser, NULL, choice_t, at FROM votes ORDER BY at",
                 conn,
             )
         frame["at"] = pd.to_datetime(frame["at"], unit="s", utc=True).dt.strftime(
@@ -240,4 +271,21 @@ class ClassResults:
         return frame
 
     def export_csv(self) -> bytes:
+        """The CSV download: what the file holds when this is called (the page calls it when
+        the teacher presses the button)."""
         return self.export_frame().to_csv(index=False).encode("utf-8")
+
+
+def _round_open(conn, round_id: int) -> bool:
+    row = conn.execute("SELECT ended FROM rounds WHERE id = ?", (round_id,)).fetchone()
+    return row is not None and row[0] is None
+
+
+def _guess_stored(conn, submission: str, round_key: str, browser: str) -> bool:
+    return (
+        conn.execute(
+            "SELECT 1 FROM guesses WHERE submission = ? OR (round = ? AND browser = ?)",
+            (submission, round_key, browser),
+        ).fetchone()
+        is not None
+    )

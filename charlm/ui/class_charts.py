@@ -1,5 +1,7 @@
-"""The Class view's two charts, in Altair: the class's guesses (true T against guessed T) and
-the class's vote beside the book's claim. Rows in, chart out; no Streamlit here."""
+"""The Class view's charts, in Altair: the class's guesses (true T against guessed T), how many
+guessed each T (while a round is open, without the true T), and the class's vote beside the
+book's claim. Rows in, chart out; no Streamlit here. Counts are whole numbers on every axis and
+legend (format "d", ticks at least 1 apart)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import pandas as pd
 from charlm.ui.lazy_altair import alt
 
 GUESS_COLOR = "#1A56A6"
+WHOLE = {"format": "d", "tickMinStep": 1}  # a count of people: never 0.5 or 0.000000
 BOOK_COLOR = "#B35806"  # orange against blue: apart for every common colour blindness
 
 
@@ -37,15 +40,47 @@ def guess_chart(rows: pd.DataFrame, temperatures, labels: dict[str, str]) -> alt
         .encode(
             x=alt.X("true_t:Q", scale=scale, title=labels["true"]),
             y=alt.Y("guessed_t:Q", scale=scale, title=labels["guessed"]),
-            size=alt.Size("count:Q", title=labels["count"], scale=alt.Scale(range=[60, 900])),
+            size=alt.Size(
+                "count:Q",
+                title=labels["count"],
+                scale=alt.Scale(range=[60, 900], zero=False),
+                legend=alt.Legend(**WHOLE),
+            ),
             tooltip=[
                 alt.Tooltip("true_t:Q", title=labels["true"]),
                 alt.Tooltip("guessed_t:Q", title=labels["guessed"]),
-                alt.Tooltip("count:Q", title=labels["count"]),
+                alt.Tooltip("count:Q", title=labels["count"], format="d"),
             ],
         )
     )
     return alt.layer(diagonal, points).properties(height=320)
+
+
+def guessed_rows(guesses: dict[tuple[float, float], int], temperatures) -> pd.DataFrame:
+    """How many guessed each T, whatever the true T: rows guessed ("T = 0.5"), count, with
+    every T of the set (0 where none) in order."""
+    counts: dict[float, int] = {float(t): 0 for t in temperatures}
+    for (_, guessed), n in guesses.items():
+        counts[guessed] = counts.get(guessed, 0) + int(n)
+    rows = [{"guessed": f"T = {t:g}", "count": n} for t, n in sorted(counts.items())]
+    return pd.DataFrame(rows, columns=["guessed", "count"])
+
+
+def guessed_chart(rows: pd.DataFrame, labels: dict[str, str]) -> alt.Chart:
+    """One bar per guessed T. labels: guessed, count."""
+    return (
+        alt.Chart(rows)
+        .mark_bar(color=GUESS_COLOR)
+        .encode(
+            x=alt.X("guessed:N", title=labels["guessed"], sort=None, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("count:Q", title=labels["count"], axis=alt.Axis(**WHOLE)),
+            tooltip=[
+                alt.Tooltip("guessed:N", title=labels["guessed"]),
+                alt.Tooltip("count:Q", title=labels["count"], format="d"),
+            ],
+        )
+        .properties(height=260)
+    )
 
 
 def vote_rows(votes: dict[float, int], temperatures, book_t: float) -> pd.DataFrame:
@@ -66,7 +101,7 @@ def vote_chart(rows: pd.DataFrame, labels: dict[str, str]) -> alt.Chart:
         .mark_bar()
         .encode(
             x=alt.X("t:N", title=labels["temperature"], sort=None, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("votes:Q", title=labels["votes"], axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y("votes:Q", title=labels["votes"], axis=alt.Axis(**WHOLE)),
             color=alt.Color(
                 "which:N",
                 title=None,
@@ -77,7 +112,7 @@ def vote_chart(rows: pd.DataFrame, labels: dict[str, str]) -> alt.Chart:
             ),
             tooltip=[
                 alt.Tooltip("t:N", title=labels["temperature"]),
-                alt.Tooltip("votes:Q", title=labels["votes"]),
+                alt.Tooltip("votes:Q", title=labels["votes"], format="d"),
             ],
         )
         .properties(height=260)

@@ -19,6 +19,7 @@ DEFAULT_COMPARE = (0.2, 0.5, 1.0, 1.2)
 TOP_K_MAX = 100_000  # the page then lowers k to the model's alphabet, with its own notice
 VIEWS = ("explore", "compare", "neurons", "train", "class")
 SWEEP_ALONG = ("temperature", "top_p", "min_p")  # what the Compare view's sweep runs along
+CLASS_ACTIVITIES = ("guess", "vote")  # the Class view's activities
 
 
 @dataclass
@@ -39,6 +40,9 @@ class PageSettings:
     compare_greedy: bool = False  # a greedy (argmax) column beside the compared temperatures
     step: int | None = None  # the step inspector's position (a click on a character sets it)
     sweep_knob: str = "temperature"  # the Compare view's sweep: along T, top-p or min-p
+    activity: str = "guess"  # the Class view's activity (a reload stays on it)
+    pipeline: bool = False  # the step inspector's sampling pipeline is shown
+    draws: bool = False  # ... and "Draw 100" under it (the link then draws the same again)
     notices: list[tuple[str, dict]] = field(default_factory=list)  # (strings key, fields)
 
 
@@ -142,6 +146,13 @@ def from_query(
             settings.sweep_knob = get["sweep"]
         else:
             notes.append(("link_bad_sweep", {"value": repr(get["sweep"])}))
+    if "act" in get:
+        if get["act"] in CLASS_ACTIVITIES:
+            settings.activity = get["act"]
+        else:
+            notes.append(("link_bad_activity", {"value": repr(get["act"])}))
+    settings.pipeline = get.get("pipe") in {"1", "true", "yes"}
+    settings.draws = get.get("draw") in {"1", "true", "yes"}
     if "step" in get and (n := _number(get["step"], int, notes, "step")) is not None:
         settings.step = _clamped(n, 1, settings.length, notes, "step")  # within the text
     if "epoch" in get and (e := _number(get["epoch"], int, notes, "epoch")) is not None:
@@ -168,6 +179,12 @@ def to_query(settings: PageSettings) -> dict[str, str]:
         query["view"] = settings.view
     if settings.sweep_knob != "temperature":
         query["sweep"] = settings.sweep_knob
+    if settings.activity != "guess":
+        query["act"] = settings.activity
+    if settings.pipeline:
+        query["pipe"] = "1"
+    if settings.draws:
+        query["draw"] = "1"
     if settings.top_k:
         query["k"] = str(settings.top_k)
     if settings.top_p < 1.0:

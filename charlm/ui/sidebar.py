@@ -63,6 +63,9 @@ def init_from_link(models: list[str], default_model: str | None) -> None:
         st.session_state.step = settings.step
     st.session_state.compare_greedy = settings.compare_greedy
     st.session_state.sweep_knob = settings.sweep_knob
+    st.session_state.class_activity = settings.activity
+    st.session_state.show_pipeline = settings.pipeline
+    st.session_state.draw_100 = settings.draws
     st.session_state.compare_text = ", ".join(f"{t:g}" for t in settings.compare)
     st.session_state.use_timeline = settings.epoch is not None
     st.session_state.link_epoch = settings.epoch
@@ -220,4 +223,8 @@ def current_settings(epoch: int | None) -> params.PageSettings:
     values["compare_greedy"] = bool(st.session_state.get("compare_greedy"))
     knob = st.session_state.get("sweep_knob")
     values["sweep_knob"] = knob if knob in params.SWEEP_ALONG else "temperature"
+    activity = st.session_state.get("class_activity")
+    values["activity"] = activity if activity in params.CLASS_ACTIVITIES else "guess"
+    values["pipeline"] = bool(st.session_state.get("show_pipeline"))
+    values["draws"] = bool(st.session_state.get("draw_100"))
     return params.PageSettings(**values, compare=compare or params.DEFAULT_COMPARE, epoch=epoch)

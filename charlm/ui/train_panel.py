@@ -79,10 +79,13 @@ def visible_runs(runs_dir: Path, viewer: ownership.Viewer) -> list[Path]:
     return [p for p in jobs.list_runs(runs_dir) if ownership.read_access(p).can_see(viewer)]
 
 
-def teacher_box(lang: str, passphrase: str, viewer: ownership.Viewer) -> None:
+def teacher_box(
+    lang: str, passphrase: str, viewer: ownership.Viewer, on_note: str = "teacher_on"
+) -> None:
+    """Unlock (or leave) teacher mode; `on_note` says what it allows in this view."""
     with st.expander(text(lang, "teacher")):
         if viewer.teacher:
-            st.success(text(lang, "teacher_on"))
+            st.success(text(lang, on_note))
             if st.button(text(lang, "teacher_off"), key="teacher_off"):
                 identity.lock_teacher()
                 st.rerun()

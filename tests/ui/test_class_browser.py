@@ -2,6 +2,7 @@
 a server restart; axe finds nothing serious on desktop or phone, in English or Korean."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -153,3 +154,84 @@ def test_no_serious_accessibility_violations_on_the_class_view(class_server):
                 context.close()
         browser.close()
     assert not found, found
+
+
+def unlock_teacher(page) -> None:
+    from playwright.sync_api import expect
+
+    page.get_by_role("paragraph").filter(has_text=re.compile(r"^Teacher$")).click()  # expander
+    page.get_by_label("Teacher passphrase").fill("open sesame")
+    page.get_by_role("button", name="Unlock").click()
+    expect(page.get_by_text("Teacher: rounds and results")).to_be_visible(timeout=30_000)
+
+
+def download_csv(page) -> str:
+    with page.expect_download(timeout=30_000) as info:
+        page.get_by_role("button", name="Download the results (CSV)").click()
+    return Path(info.value.path()).read_text(encoding="utf-8")
+
+
+def test_the_teachers_csv_is_what_the_file_holds_when_pressed(class_server, tmp_path):
+    """An answer that came in after the page ran (through the 3-second refresh only) is in
+    the download, and after Clear the download is empty; the set box's warning shows Markdown
+    as text (no link, no image fetched)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    results = ClassResults(tmp_path / "runs" / "class.sqlite3")
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        page = open_class(browser.new_context(), class_server.url)
+        unlock_teacher(page)
+        page.wait_for_timeout(3000)  # the page has run: what follows reaches it by refresh only
+        results.add_guess("late", "self-1", "b9", 0.5, 1.0, model="tiny-model")  # elsewhere
+        expect(page.get_by_text("1 guesses and 0 votes so far", exact=False)).to_be_visible(
+            timeout=15_000
+        )  # only the refreshing fragment ran since
+        rows = download_csv(page).splitlines()
+        assert rows[0].startswith("kind,round_or_poll,model,") and "self-1,tiny-model,b9" in rows[1]
+        page.get_by_text("Yes, delete every guess and vote").click()
+        page.get_by_role("button", name="Clear the results").click()
+        expect(page.get_by_text("Every guess, vote and round was deleted.")).to_be_visible()
+        assert len(download_csv(page).splitlines()) == 1  # the header alone
+        confirm = page.get_by_role("checkbox", name="Yes, delete every guess and vote")
+        expect(confirm).not_to_be_checked()  # a second clear asks again
+
+        box = page.get_by_label("Temperatures a passage's hidden T is drawn from")
+        box.fill("**bold**, [x](http://evil.example), ![i](http://evil.example/a.png), 0.5")
+        box.press("Enter")
+        warning = page.get_by_text("The set in use: 0.5", exact=False)
+        expect(warning).to_be_visible(timeout=30_000)
+        assert "**bold**" in warning.inner_text()
+        rendered = "img[src*='evil'], a[href*='evil'], strong:has-text('bold')"
+        assert page.locator(rendered).count() == 0
+        browser.close()
+
+
+def test_a_phone_reads_the_four_texts_in_order_and_a_reload_keeps_the_students_place(
+    class_server,
+):
+    """At 390 px the texts stack A, B, C, D (also in the page's order); a reload keeps the
+    activity (the link) and, back on Guess, the same passage until it is guessed."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        page = open_class(context, class_server.url)
+        passage = page.locator(".charlm-text").first.inner_text()
+        page.reload()
+        expect(page.locator("[data-testid='stForm']").first).to_be_visible(timeout=60_000)
+        assert page.locator(".charlm-text").first.inner_text() == passage
+
+        page.get_by_role("radio", name="Which reads best?").click()
+        expect(page.get_by_text("Text D", exact=True).first).to_be_visible(timeout=30_000)
+        titles = page.locator("strong", has_text=re.compile(r"^Text [A-D]$"))
+        order = [titles.nth(i).inner_text() for i in range(titles.count())]
+        tops = [titles.nth(i).bounding_box()["y"] for i in range(titles.count())]
+        assert order == ["Text A", "Text B", "Text C", "Text D"] and tops == sorted(tops)
+
+        expect(page).to_have_url(re.compile(r"[?&]act=vote"), timeout=30_000)
+        page.reload()
+        expect(page.get_by_text("Text D", exact=True).first).to_be_visible(timeout=60_000)
+        assert page.get_by_role("radio", name="Which reads best?").is_checked()
+        browser.close()

@@ -67,9 +67,9 @@ def test_the_pipeline_shows_every_stage_and_draw_100_reproduces_from_the_link(ap
     at.toggle(key="draw_100").set_value(True).run()
     first = draw_data(at)
     assert sum(first.values()) == 100
-    again = open_link(LINK)
-    again.checkbox(key="show_pipeline").set_value(True).run()
-    again.toggle(key="draw_100").set_value(True).run()
+    link = dict(at.query_params)
+    assert (link["pipe"], link["draw"]) == ("1", "1")  # both switches ride in the link
+    again = open_link(link)  # the link alone: the pipeline open, the same draws
     assert draw_data(again) == first
 
 

@@ -64,3 +64,15 @@ def test_a_huge_number_is_reported_short_and_a_step_stays_within_the_text():
     s = from_query({"step": "999999"}, MODELS, "a")
     assert s.step == s.length == 400  # the page's text, not the longest possible one
     assert s.notices[0][1]["clamped"] == 400
+
+
+def test_the_class_activity_and_the_pipeline_with_its_draws_are_kept_in_the_link():
+    settings = PageSettings(model="a", seed_text="x", view="class", activity="vote")
+    settings.pipeline = settings.draws = True
+    query = to_query(settings)
+    assert (query["act"], query["pipe"], query["draw"]) == ("vote", "1", "1")
+    assert from_query(query, MODELS, "a") == settings
+    plain = to_query(PageSettings(model="a"))
+    assert not {"act", "pipe", "draw"} & set(plain)
+    odd = from_query({"act": "dance"}, MODELS, "a")
+    assert odd.activity == "guess" and odd.notices[0][0] == "link_bad_activity"
