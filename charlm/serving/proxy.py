@@ -167,6 +167,7 @@ http {{
         hash $charlm_sticky_key consistent;
 {servers}
         keepalive 16;
+        keepalive_timeout 4s;  # under uvicorn's 5 s, so nginx never reuses one it has closed
     }}
 
     server {{
@@ -183,6 +184,9 @@ http {{
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_set_header X-Forwarded-Proto $scheme;
             proxy_read_timeout 1d;  # a page left open for a lesson keeps its websocket
+            # A browser whose process is restarting waits for it (Streamlit's page reconnects)
+            # rather than moving to another process: its uploads and media would stay behind.
+            proxy_next_upstream off;
             proxy_send_timeout 1d;
             # No temp files: uploads stream to the process (which enforces its own limit) and
             # answers stay in memory, so workers that run as another user need no folder.

@@ -239,10 +239,10 @@ class ServerGroup:
                 where = f"{backend.name} (port {backend.port}) exited with code {code}"
                 if ran < RESTART_AFTER_S:
                     raise ServeError(
-                        f"{where} {ran:.0f} s after it started; stopping everything. Its log "
+                        f"{where}, {ran:.0f} s after it started: stopping everything. Its log "
                         f"({backend.log_path}) ends:\n{backend.log_tail()}"
                     )
-                self.say(f"{where} after {ran:.0f} s; restarting it (its visitors reconnect)")
+                self.say(f"{where}, after {ran:.0f} s: restarting it (its visitors reconnect)")
                 start(backend, self.env)
 
 

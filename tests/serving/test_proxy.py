@@ -35,6 +35,7 @@ def test_the_config_passes_websockets_and_caps_uploads_as_streamlit_does(tmp_pat
         "proxy_set_header Connection $charlm_connection;",
         "proxy_set_header Host $http_host;",
         "proxy_read_timeout 1d;",
+        "proxy_next_upstream off;",  # never another process for this browser, even briefly
         "client_max_body_size 11m;",  # 10 MB and the 1 MB of framing Streamlit also allows
         "listen 8501;",
     ):

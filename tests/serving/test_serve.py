@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from charlm.serving import proxy
+from charlm.serving import proxy, server_group
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -27,8 +27,10 @@ from st_client import StreamlitSession  # noqa: E402
 
 try:
     proxy.find_nginx()
+    NGINX = True
 except proxy.NginxMissingError:
-    pytest.skip("nginx is not installed (.ci/run installs it)", allow_module_level=True)
+    NGINX = False
+needs_nginx = pytest.mark.skipif(not NGINX, reason="nginx is not installed (.ci/run installs it)")
 
 READY_TIMEOUT = 120.0
 
@@ -150,6 +152,7 @@ async def open_page(served: Served, browser: Browser) -> StreamlitSession:
     return session
 
 
+@needs_nginx
 def test_two_browsers_each_stay_on_their_own_process_and_stopping_leaves_nothing(tmp_path):
     served = Served(tmp_path, processes=2)
     try:
@@ -203,6 +206,7 @@ def test_two_browsers_each_stay_on_their_own_process_and_stopping_leaves_nothing
             pass
 
 
+@needs_nginx
 def test_a_process_that_dies_at_once_stops_everything_and_says_which(tmp_path):
     served = Served(tmp_path, processes=1)
     tree = descendants(served.process.pid)
@@ -214,3 +218,49 @@ def test_a_process_that_dies_at_once_stops_everything_and_says_which(tmp_path):
     assert "stopping everything" in output and "Traceback" not in output
     time.sleep(0.5)
     assert [pid for pid in tree if alive(pid)] == []
+
+
+class Restarted(Exception):
+    """Ends watch()'s endless loop once it has restarted a process."""
+
+
+def watched_group(tmp_path, backend_ran_s: float) -> server_group.ServerGroup:
+    """A group whose nginx runs and whose one Streamlit process has exited after running
+    `backend_ran_s` seconds (no real Streamlit: watch() only looks at the processes)."""
+    group = server_group.ServerGroup(1, 8501, None, tmp_path, say=print)
+    group.nginx = server_group.Child("nginx", [], tmp_path / "error.log")
+    group.nginx.process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    backend = group.backends[0]
+    backend.process = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
+    backend.process.wait()
+    backend.started = time.monotonic() - backend_ran_s
+    return group
+
+
+def test_a_process_that_dies_after_a_while_is_restarted_on_its_port(tmp_path, monkeypatch, capsys):
+    group = watched_group(tmp_path, backend_ran_s=server_group.RESTART_AFTER_S + 1)
+
+    def restart(child, env):
+        raise Restarted(child.name, child.port)
+
+    monkeypatch.setattr(server_group, "start", restart)
+    try:
+        with pytest.raises(Restarted) as restarted:
+            group.watch()
+    finally:
+        group.nginx.process.kill()
+    assert restarted.value.args == ("Streamlit process 1", group.backends[0].port)
+    said = capsys.readouterr().out
+    assert "Streamlit process 1" in said and "exited with code 3" in said and "restarting" in said
+
+
+def test_a_process_that_dies_soon_after_its_start_stops_the_group(tmp_path):
+    group = watched_group(tmp_path, backend_ran_s=1)
+    try:
+        with pytest.raises(
+            server_group.ServeError,
+            match=r"exited with code 3, \d s after it started: stopping everything",
+        ):
+            group.watch()
+    finally:
+        group.nginx.process.kill()
