@@ -1,15 +1,17 @@
 # Two commands do all the set-up on a fresh machine with Python >= 3.10:
 #   make run   - create .venv, install, serve the app on the bundled model
 #   make test  - create/update .venv with the dev requirements, run every test
+#   make serve - a class: PROCESSES Streamlit processes (default one per core) behind nginx
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+PROCESSES ?=
 # Use the corpus copy beside the checkout when there is one (offline machines, CI).
 SHARED_CORPUS := $(abspath $(wildcard ../shared/corpora/nietzsche.txt))
 export CHARLM_CORPUS ?= $(SHARED_CORPUS)
 
-.PHONY: run test lint bench clean
+.PHONY: run serve test lint bench clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "charlm needs Python >= 3.10")'
@@ -26,6 +28,10 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
 
 run: $(VENV)/.runtime
 	$(PY) -m streamlit run streamlit_app.py --server.port $(PORT)
+
+# Values go as --name=value, so none is read as an option of its own.
+serve: $(VENV)/.runtime
+	$(PY) -m charlm serve '--port=$(PORT)' $(if $(PROCESSES),'--processes=$(PROCESSES)')
 
 test: $(VENV)/.dev
 	$(PY) -m ruff check charlm tests benchmarks streamlit_app.py

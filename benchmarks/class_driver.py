@@ -22,7 +22,7 @@ from class_activities import (
     pct,
     report,
 )
-from mix_driver import cpu_seconds
+from server_procs import cpu_seconds
 
 from charlm.serving.class_results import DB_NAME, GUESS_TEMPERATURES, ClassResults
 
@@ -124,7 +124,7 @@ def run_class_activities(args, load) -> int:
         env = {**os.environ, "CHARLM_RUNS": str(runs_dir)}
         env.pop("CHARLM_CLASS_DB", None)  # the results go to runs/, where the check reads them
         port = load.free_port()
-        server = load.start_server(port, env)
+        server = load.start_server(port, env, processes=args.processes, proxy=args.proxy)
         try:
             kind = "self-paced passages" if args.self_paced else "one teacher-led round"
             print(f"CPUs {os.cpu_count()}; the Class view, {kind}; every step starts for all "

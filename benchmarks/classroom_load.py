@@ -6,6 +6,8 @@ with and without a training run going. Speaks Streamlit's own websocket protocol
     python benchmarks/classroom_load.py --mix [--users 40] [--training] [--root DIR] ...
     python benchmarks/classroom_load.py --class-activities [--users 40] [--spread 0]
                                         [--self-paced]
+    any of them with --processes N: the class is served by `python -m charlm serve` (N
+    Streamlit processes behind nginx; --proxy: through nginx even for N = 1)
 
 --mix is a realistic class (benchmarks/classroom_mix.py: views, passages, own seed texts, the
 2x384 model, Compare and Neurons); --root runs the app from another checkout (for a
@@ -30,12 +32,10 @@ import os
 import random
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from server_procs import describe, rss_mb, start_server  # noqa: E402
 from st_client import StreamlitSession  # noqa: E402
 
 MOVE_TIMEOUT = 30.0  # a move not finished by then "never finished"
@@ -53,30 +54,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children (the server may be several)."""
-    total = 0.0
-    for p in [pid, *children(pid)]:
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) / 1024
-        except OSError:
-            continue
-    return total
-
-
-def children(pid: int) -> list[int]:
-    try:
-        found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return []
-    out = [int(c) for c in found]
-    for c in list(out):
-        out += children(c)
-    return out
 
 
 class MemoryWatch:
@@ -98,36 +75,6 @@ class MemoryWatch:
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join(timeout=2)
-
-
-def start_server(port: int, env: dict, root: Path = ROOT) -> subprocess.Popen:
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "streamlit_app.py",
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.fileWatcherType",
-        "none",
-    ]  # fmt: skip (edits must not reload the app)
-    server = subprocess.Popen(
-        command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("the app did not start within 60 s")
 
 
 def generated_text(markdown: list[str]) -> str | None:
@@ -192,6 +139,12 @@ async def classroom(port: int, users: int, moves: int, think: float) -> list[Use
     tasks = [asyncio.create_task(one_user(port, moves, think, i, gate)) for i in range(users)]
     gate.set()  # everyone opens the page at the same moment
     return await asyncio.gather(*tasks)
+
+
+def warm_each(server) -> None:
+    """The first visitor of each process warms its caches (they are per process)."""
+    for backend_port in server.backend_ports:
+        asyncio.run(classroom(backend_port, 1, 0, 0))
 
 
 def pct(values: list[float], q: float) -> float:
@@ -300,6 +253,10 @@ def main(argv: list[str] | None = None) -> int | None:
     parser.add_argument("--settle", type=float, default=5.0, help="seconds before 'after'")
     parser.add_argument("--no-training", action="store_true")
     parser.add_argument("--memory-rounds", type=int, default=3, help="rounds of 60 users")
+    parser.add_argument(
+        "--processes", type=int, default=1, help="Streamlit processes (> 1: behind nginx)"
+    )
+    parser.add_argument("--proxy", action="store_true", help="through nginx even for one process")
     add_mix_arguments(parser)
     add_class_arguments(parser)
     args = parser.parse_args(argv)
@@ -314,11 +271,12 @@ def main(argv: list[str] | None = None) -> int | None:
     env = {**os.environ, "CHARLM_RUNS": str(runs_dir)}
     os.environ["CHARLM_RUNS"] = str(runs_dir)
     port = free_port()
-    server = start_server(port, env)
+    server = start_server(port, env, processes=args.processes, proxy=args.proxy)
     try:
-        asyncio.run(classroom(port, 1, 0, 0))  # warm the caches as the first visitor does
+        warm_each(server)
         first = rss_mb(server.pid)
-        print(f"CPUs {os.cpu_count()}; server after the first page: {first:.0f} MB")
+        print(f"CPUs {os.cpu_count()}; {describe(server, args.proxy)}")
+        print(f"server after the first page: {first:.0f} MB (every process summed)")
         print(f"{args.moves} moves per user, {args.think:g} s apart; times in seconds, memory MB")
         print("\nno training run")
         print(HEADER)

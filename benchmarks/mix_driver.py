@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from classroom_mix import MixOptions, mix_class
+from server_procs import cpu_seconds
 from st_client import StreamlitSession
 
 HEADER = (
@@ -72,12 +73,6 @@ def options_from(args) -> MixOptions:
         arrival=args.arrival,
         timeout=args.timeout,
     )
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process, all its threads (OpenBLAS's included)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def pct(values: list[float], q: float) -> float:
@@ -244,11 +239,12 @@ def run_mix(args, load) -> None:
     env = {**os.environ, "CHARLM_RUNS": str(runs_dir)}
     os.environ["CHARLM_RUNS"] = str(runs_dir)
     port = load.free_port()
-    server = load.start_server(port, env, root)
+    server = load.start_server(port, env, root, args.processes, args.proxy)
     try:
-        asyncio.run(load.classroom(port, 1, 0, 0))  # the first visitor warms the caches
+        load.warm_each(server)  # the first visitor of each process warms its caches
         first = load.rss_mb(server.pid)
-        print(f"app: {root}; CPUs {os.cpu_count()}; after the first page: {first:.0f} MB")
+        print(f"app: {root}; CPUs {os.cpu_count()}; {load.describe(server, args.proxy)}")
+        print(f"after the first page: {first:.0f} MB (every process summed)")
         alone = asyncio.run(one_user_move(port)) if args.recovery else None
         if alone is not None:
             print(f"one student alone: a computed temperature move takes {1000 * alone:.0f} ms")

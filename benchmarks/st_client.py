@@ -61,6 +61,7 @@ class StreamlitSession:
         self.query = query
         self.cookies = dict(cookies or {})
         self.ws = None
+        self.session_id: str | None = None  # the server's id of this tab (uploads name it)
         self.widgets: dict[str, Widget] = {}
         self.values: dict[str, tuple[str, object]] = {}  # widget id -> (proto field, value)
         self._triggers: set[str] = set()
@@ -129,6 +130,8 @@ class StreamlitSession:
             kind = msg.WhichOneof("type")
             if kind == "delta":
                 self._read_delta(msg, result)
+            elif kind == "new_session":
+                self.session_id = msg.new_session.initialize.session_id
             elif kind == "page_info_changed":  # the page rewrote its address
                 self.query = msg.page_info_changed.query_string
             elif kind == "script_finished" and msg.script_finished == EARLY_FOR_RERUN:

@@ -1,4 +1,4 @@
-"""python -m charlm train / generate / evaluate / export / models."""
+"""python -m charlm train / generate / evaluate / export / models / serve."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import sys
 import time
 from pathlib import Path
 
-from charlm.generation import temperature as tmath
 from charlm.training import runfiles
 from charlm.training.recipes import RECIPES, make_recipe, recipe_fields
 
@@ -21,6 +20,9 @@ class CliError(Exception):
 
 
 def _temperature_arg(text: str):
+    # NumPy only for the commands that compute: `serve` stays a 15 MB supervisor, not 37 MB.
+    from charlm.generation import temperature as tmath
+
     if text.lower() == tmath.GREEDY:
         return tmath.GREEDY
     try:
@@ -82,7 +84,60 @@ def build_parser() -> argparse.ArgumentParser:
     _add_train(commands)
     _add_generate(commands)
     _add_evaluate_export_models(commands)
+    _add_serve(commands)
     return parser
+
+
+def _whole_number_in(low: int, high: int, what: str):
+    """An argparse type: a whole number in [low, high] (`what` names it in the error)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what} (got {text!r})") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low} and {high} (got {value})")
+        return value
+
+    return parse
+
+
+def _ip_address(text: str) -> str:
+    from charlm.serving.proxy import check_address
+
+    try:
+        check_address(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def _add_serve(commands) -> None:
+    serve = commands.add_parser(
+        "serve", help="serve a class from several Streamlit processes behind nginx"
+    )
+    serve.add_argument(
+        "--processes",
+        type=_whole_number_in(1, 64, "a number of processes"),
+        default=None,
+        help="Streamlit processes (default: one per core, at most 8)",
+    )
+    serve.add_argument(
+        "--port",
+        type=_whole_number_in(1, 65535, "a port"),
+        default=8501,
+        help="public port (default 8501)",
+    )
+    serve.add_argument(
+        "--address", type=_ip_address, default=None, help="IP address to listen on (default: all)"
+    )
+    serve.add_argument(
+        "--run-dir",
+        type=Path,
+        default=None,
+        help="folder for nginx.conf and the logs, kept (default: a temporary one, removed)",
+    )
 
 
 def _add_train(commands) -> None:
@@ -311,6 +366,7 @@ def _load(model: str, epoch=None):
 
 
 def cmd_generate(args) -> int:
+    from charlm.generation import temperature as tmath
     from charlm.text.corpus import CorpusError, load_corpus, random_passage
 
     sampler, folder = _load(args.model, args.epoch)
@@ -493,7 +549,21 @@ def cmd_settings(args) -> int:
     return 2 if settings.teacher_off or settings.problems else 0
 
 
+def cmd_serve(args) -> int:
+    from charlm.serving import proxy, server_group
+
+    processes = args.processes or proxy.default_process_count()
+    try:
+        return server_group.serve(processes, args.port, args.address, args.run_dir)
+    except proxy.NginxMissingError as exc:
+        raise CliError(str(exc)) from None
+    except server_group.ServeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
 COMMANDS = {
+    "serve": cmd_serve,
     "settings": cmd_settings,
     "train": cmd_train,
     "generate": cmd_generate,

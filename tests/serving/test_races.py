@@ -1,8 +1,9 @@
 """Server processes racing on one runs/ folder: real processes released together by a barrier.
 
-The README's bigger-class setup runs several Streamlit processes on one runs/. These tests play
-two of them: both press Train within the same millisecond, or one evicts old runs while the
-other makes a new one, 50 times each; and a killed trainer is judged while another run trains.
+`python -m charlm serve` runs several Streamlit processes on one runs/. These tests play two of
+them: both press Train within the same millisecond, or one evicts old runs while the other makes
+a new one, 50 times each; both start the queue's dispatcher at once, 20 times; and a killed
+trainer is judged while another run trains.
 """
 
 from __future__ import annotations
@@ -63,12 +64,12 @@ def _press_train(root: str, me: int, barrier, results) -> None:
         results.put((i, me, outcome))
 
 
-def _run_workers(target, args_of, timeout=120) -> list[tuple]:
+def _run_workers(target, args_of, timeout=120, tries=TRIES) -> list[tuple]:
     barrier, results = SPAWN.Barrier(2), SPAWN.Queue()
     workers = [SPAWN.Process(target=target, args=(*args_of(me), barrier, results)) for me in (0, 1)]
     for worker in workers:
         worker.start()
-    got = [results.get(timeout=timeout) for _ in range(TRIES * 2)]
+    got = [results.get(timeout=timeout) for _ in range(tries * 2)]
     for worker in workers:
         worker.join(timeout=30)
         assert worker.exitcode == 0
@@ -166,6 +167,68 @@ def test_eviction_never_takes_a_run_being_made_by_another_process(tmp_path):
         if not intact:
             lost.append((i, request))
     assert lost == []
+
+
+DISPATCH_TRIES = 20
+
+
+class _FakeTrainer:
+    """Stands in for `python -m charlm train` (a Popen): runs TRAINS_S and ends well."""
+
+    returncode = 0
+
+    def __init__(self):
+        self._ends = time.monotonic() + TRAINS_S
+
+    def poll(self):
+        return 0 if time.monotonic() >= self._ends else None
+
+    def send_signal(self, sig) -> None:
+        pass
+
+
+TRAINS_S = 0.2
+
+
+def _dispatch_together(root: str, me: int, barrier, results) -> None:
+    """Both server processes saw requests waiting and no dispatcher, and each started one."""
+    started: list[tuple[str, float]] = []  # (run, when its trainer started)
+
+    def fake_trainer(run_dir, args):
+        started.append((Path(run_dir).name, time.time()))
+        return _FakeTrainer()
+
+    run_queue.run_trainer = fake_trainer
+    for i in range(DISPATCH_TRIES):
+        barrier.wait()
+        try:
+            ran = run_queue.dispatch(Path(root) / f"try-{i}", max_seconds=60, poll=0.02)
+            results.put((i, me, (ran, list(started))))
+        except BaseException:
+            results.put((i, me, ("error", traceback.format_exc())))
+        started.clear()
+
+
+def test_two_dispatchers_started_at_once_run_each_request_once_one_at_a_time(tmp_path):
+    queued = {}
+    for i in range(DISPATCH_TRIES):
+        runs = tmp_path / f"try-{i}"
+        names = [
+            run_queue.reserve(runs, "lesson", owner, False, 10, 0, time.time()) for owner in OWNERS
+        ]
+        for name in names:
+            run_queue.ready(runs, name, ["--recipe=quick"])
+        queued[i] = names
+    got = _run_workers(_dispatch_together, lambda me: (str(tmp_path), me), tries=DISPATCH_TRIES)
+    errors = [r[1] for _, _, r in got if r[0] == "error"]
+    assert not errors, errors[0]
+    for i, names in queued.items():
+        starts = sorted((when, name) for t, _, (_, seen) in got if t == i for name, when in seen)
+        assert [name for _, name in starts] == names, (i, starts)  # each once, in queue order
+        gaps = [later - earlier for (earlier, _), (later, _) in zip(starts, starts[1:])]
+        assert min(gaps) >= TRAINS_S - 0.01, (i, gaps)  # the second after the first ended
+        assert sum(ran for t, _, (ran, _) in got if t == i) == 2
+        assert run_queue.pending(tmp_path / f"try-{i}") == []
 
 
 def _hold_lock(path: Path) -> subprocess.Popen:
