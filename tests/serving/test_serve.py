@@ -1,8 +1,9 @@
 """`python -m charlm serve`: real Streamlit processes behind a real nginx. Two browsers (each with
 the cookie nginx gave it on its first page) land on different processes, and every request of one
 browser (the page, a static file, the websocket, an upload naming its session) reaches that
-browser's process; stopping the command leaves no process behind. Skipped without nginx only
-(.ci/run installs it)."""
+browser's process; stopping the command leaves no process behind. Then the same with real
+Chromium: its download (media) and file upload. Skipped without nginx (.ci/run installs it) or,
+for the browser test, without Chromium."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ except proxy.NginxMissingError:
 needs_nginx = pytest.mark.skipif(not NGINX, reason="nginx is not installed (.ci/run installs it)")
 
 READY_TIMEOUT = 120.0
+CHROMIUM = os.environ.get("CHARLM_CHROMIUM", "/usr/bin/chromium")
 
 
 def free_port() -> int:
@@ -218,6 +220,63 @@ def test_a_process_that_dies_at_once_stops_everything_and_says_which(tmp_path):
     assert "stopping everything" in output and "Traceback" not in output
     time.sleep(0.5)
     assert [pid for pid in tree if alive(pid)] == []
+
+
+def browser_on_its_process(served: Served, chromium, tmp_path: Path) -> tuple[str, str]:
+    """A new Chromium profile opens the page, downloads the text (a /media file), uploads a
+    short .txt on the Train view and sees the page read it; returns (its key, its process)."""
+    from playwright.sync_api import expect
+
+    context = chromium.new_context(accept_downloads=True)
+    page = context.new_page()
+    page.goto(served.url)
+    expect(page.locator(".charlm-text").first).to_be_visible(timeout=60_000)
+    with page.expect_download(timeout=30_000) as download:
+        page.get_by_role("button", name="Download text").click()
+    assert Path(download.value.path()).read_text(encoding="utf-8").strip()
+    page.goto(served.url + "/?view=train")
+    page.get_by_text("Upload a .txt file").click()
+    short = tmp_path / "short.txt"
+    short.write_text("far too short " * 10, encoding="utf-8")
+    page.locator('input[type="file"]').set_input_files(str(short))
+    expect(page.get_by_text("This file has 140 characters", exact=False)).to_be_visible(
+        timeout=30_000
+    )
+    key = next(c["value"] for c in context.cookies() if c["name"] == proxy.STICKY_COOKIE)
+    context.close()
+    seen = [(up, line) for k, up, line in served.access_log() if k == key]
+    assert len({up for up, _ in seen}) == 1, seen
+    paths = " ".join(line for _, line in seen)
+    assert "GET /media/" in paths and "PUT /_stcore/upload_file/" in paths
+    assert "GET /_stcore/stream" in paths
+    return key, seen[0][0]
+
+
+@needs_nginx
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM}")
+def test_real_browsers_download_and_upload_through_their_own_process(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    served = Served(tmp_path, processes=2)
+    try:
+        with sync_playwright() as p:
+            chromium = p.chromium.launch(
+                executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+            )
+            processes = set()
+            for _ in range(6):  # a new browser lands on either process at random
+                processes.add(browser_on_its_process(served, chromium, tmp_path)[1])
+                if len(processes) == 2:
+                    break
+            chromium.close()
+        assert processes == set(served.backends)
+        statuses = set(re.findall(r"status=(\d+)", (served.run_dir / proxy.ACCESS_LOG).read_text()))
+        # 499: the browser dropped a request it no longer needed (it navigated or closed).
+        assert {st for st in statuses if int(st) >= 400} <= {"499"}, statuses
+    finally:
+        code, output = served.stop()
+    assert code == 0, output
 
 
 class Restarted(Exception):
