@@ -196,7 +196,6 @@ class ServerGroup:
         return ([self.nginx] if self.nginx else []) + self.backends
 
     def start(self, nginx: str) -> None:
-        check_port_free(self.address, self.port)
         for backend in self.backends:
             start(backend, self.env)
         wait_until_healthy(self.backends, lambda c: f"http://127.0.0.1:{c.port}/_stcore/health")
@@ -267,8 +266,10 @@ def serve(
     try:
         for sig in previous:  # SIGINT too: a shell starts background jobs with it ignored
             signal.signal(sig, _raise_stop)
+        check_port_free(address, port)  # before anything starts
         group = ServerGroup(processes, port, address, run_dir, say)
-        say(f"starting {processes} Streamlit process(es) and nginx (files in {run_dir})")
+        plural = "es" if processes > 1 else ""
+        say(f"starting {processes} Streamlit process{plural} and nginx (files in {run_dir})")
         group.start(nginx)
         shown = address if address not in (None, "0.0.0.0") else "localhost"
         shown = f"[{shown}]" if ":" in shown else shown

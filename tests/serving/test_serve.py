@@ -279,6 +279,20 @@ def test_real_browsers_download_and_upload_through_their_own_process(tmp_path):
     assert code == 0, output
 
 
+@needs_nginx
+def test_a_taken_port_is_said_before_anything_starts(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        command = [sys.executable, "-m", "charlm", "serve", "--processes=1", f"--port={port}"]
+        command += ["--address=127.0.0.1", f"--run-dir={tmp_path / 'serve'}"]
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and done.stdout == ""
+    assert f"cannot listen on port {port}" in done.stderr and "--port" in done.stderr
+    assert not list((tmp_path / "serve").glob("streamlit-*.log"))  # no process was started
+
+
 class Restarted(Exception):
     """Ends watch()'s endless loop once it has restarted a process."""
 
