@@ -18,6 +18,10 @@ Past capacity the queue grows instead of the server collapsing:
 - a run holding the gate for more than STUCK_SECONDS (a bug, not load) lets at most one more
   run go beside it, so one stuck visitor cannot freeze the class.
 
+A released slot wakes only the run that may take it (each waiting run sleeps on a condition of
+its own): waking every waiting run to let one go cost each release one GIL hand-off per waiting
+thread, and at 120 students most of the server's time (benchmarks/classroom_load.py).
+
 Once the server has been idle for IDLE_TRIM_SECONDS after work, one background thread hands
 freed memory back to the system (charlm.common.memory.return_free_memory), so that memory
 settles after a class leaves instead of staying at its busiest figure.
@@ -44,9 +48,10 @@ IDLE_TRIM_SECONDS = 1.0
 COMPUTE_SLOTS = 2
 _compute_slots = threading.BoundedSemaphore(COMPUTE_SLOTS)
 
-_cond = threading.Condition()
+_lock = threading.Lock()
+_trim_wakeup = threading.Condition(_lock)  # the trimmer's own: runs ending wake it
 _tickets = itertools.count()
-_waiting: dict[int, str | None] = {}  # ticket -> session id, in arrival order
+_waiting: dict[int, threading.Condition] = {}  # ticket -> the condition its run sleeps on
 _active: dict[int, float] = {}  # ticket -> when it was admitted
 _places: dict[str, tuple[int, float]] = {}  # session -> (ticket kept, when) for its next run
 _last_run_ended: list[float | None] = [None]  # None: nothing ran since the last trim
@@ -56,7 +61,7 @@ _trimmer: list[threading.Thread] = []
 def _trim_when_idle() -> None:
     """The trimmer thread's loop: after work, wait for an idle spell, then trim once."""
     while True:
-        with _cond:
+        with _lock:
             while True:
                 ended = _last_run_ended[0]
                 idle = not _waiting and not _active and not _computing[0]
@@ -65,9 +70,9 @@ def _trim_when_idle() -> None:
                     if remaining <= 0:
                         _last_run_ended[0] = None
                         break
-                    _cond.wait(remaining)
+                    _trim_wakeup.wait(remaining)
                 else:
-                    _cond.wait()
+                    _trim_wakeup.wait()
         return_free_memory()
 
 
@@ -84,6 +89,14 @@ def _admissible(ticket: int, now: float) -> bool:
     if not _active:
         return True
     return len(_active) == 1 and now - min(_active.values()) > STUCK_SECONDS
+
+
+def _wake_next() -> None:
+    """After the slot or the queue changed (under _lock): wake the one run that may go now,
+    and the trimmer. Every other waiting run sleeps on until its poll."""
+    if _waiting and not _active:
+        _waiting[min(_waiting)].notify()
+    _trim_wakeup.notify()
 
 
 def _take_ticket(session: str | None, now: float) -> int:
@@ -114,23 +127,23 @@ def _wait_for_slot(run: _Run, start: float, on_busy: Callable[[], None]) -> None
     noted = False
     try:
         while True:
-            with _cond:
+            with _lock:
                 now = time.monotonic()
                 if _admissible(run.ticket, now):
                     del _waiting[run.ticket]
                     _active[run.ticket] = now
                     return
-                _cond.wait(POLL_SECONDS)
+                _waiting[run.ticket].wait(POLL_SECONDS)
             run.yield_check()  # outside the lock: it may raise to drop this run
             if not noted and time.monotonic() - start > BUSY_NOTE_SECONDS:
                 noted = True
                 on_busy()
     except BaseException as exc:
-        with _cond:
+        with _lock:
             _waiting.pop(run.ticket, None)
             if run.session is not None and isinstance(exc, run.superseded):
                 _places[run.session] = (run.ticket, time.monotonic())
-            _cond.notify_all()
+            _wake_next()
         raise
 
 
@@ -147,20 +160,20 @@ def admitted(
     the run; if it raises one of `superseded`, the session's next run keeps this place.
     `on_busy()` is called once when the wait passes BUSY_NOTE_SECONDS."""
     start = time.monotonic()
-    with _cond:
+    with _lock:
         _start_trimmer()
         run = _Run(_take_ticket(session, start), session, yield_check, superseded)
-        _waiting[run.ticket] = session
+        _waiting[run.ticket] = threading.Condition(_lock)
     _wait_for_slot(run, start, on_busy)
     _local.run = run
     try:
         yield
     finally:
         _local.run = None
-        with _cond:
+        with _lock:
             _active.pop(run.ticket, None)
             _last_run_ended[0] = time.monotonic()
-            _cond.notify_all()
+            _wake_next()
 
 
 @contextlib.contextmanager
@@ -174,27 +187,27 @@ def heavy_work():
     if run is None:
         yield
         return
-    with _cond:
+    with _lock:
         del _active[run.ticket]
         _computing[0] += 1
-        _cond.notify_all()
+        _wake_next()
     try:
         with _compute_slots:
             yield
     except BaseException:
-        with _cond:
+        with _lock:
             _computing[0] -= 1
-            _cond.notify_all()
+            _wake_next()
         raise
-    with _cond:
+    with _lock:
         _computing[0] -= 1
-        _waiting[run.ticket] = run.session
+        _waiting[run.ticket] = threading.Condition(_lock)
     _wait_for_slot(run, time.monotonic(), lambda: None)
 
 
 def queue_length() -> int:
     """Runs waiting now (for benchmarks and tests)."""
-    with _cond:
+    with _lock:
         return len(_waiting)
 
 

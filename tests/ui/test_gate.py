@@ -86,6 +86,47 @@ def test_runs_are_admitted_in_arrival_order():
     assert order == [f"s{i}" for i in range(6)]
 
 
+def test_a_released_slot_wakes_only_the_run_that_goes_next(monkeypatch):
+    """30 queued runs that never poll (POLL_SECONDS 30 s) all go, in order, within seconds:
+    each release wakes the next run itself. And only that run looks at the queue: the old
+    gate woke every waiting run on each release, 30 + 29 + ... = 465 looks for 30 runs."""
+    monkeypatch.setattr(gate, "POLL_SECONDS", 30.0)
+    looks = [0]
+    admissible = gate._admissible
+
+    def counted(ticket, now):
+        looks[0] += 1
+        return admissible(ticket, now)
+
+    monkeypatch.setattr(gate, "_admissible", counted)
+    order, release = [], threading.Event()
+
+    def holder():
+        with gate.admitted("holder"):
+            release.wait(5)
+
+    def visitor(name):
+        with gate.admitted(name):
+            order.append(name)
+
+    threads = [threading.Thread(target=holder)]
+    threads[0].start()
+    time.sleep(0.05)
+    names = [f"s{i}" for i in range(30)]
+    for i, name in enumerate(names):
+        threads.append(threading.Thread(target=visitor, args=(name,)))
+        threads[-1].start()
+        wait_for_queue(i + 1)
+    looks[0] = 0
+    started = time.monotonic()
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert order == names
+    assert time.monotonic() - started < 5
+    assert looks[0] <= 2 * len(names)
+
+
 def test_a_superseded_run_is_dropped_and_its_successor_keeps_the_place():
     order, release, drop = [], threading.Event(), threading.Event()
     dropped = []
