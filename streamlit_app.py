@@ -13,7 +13,7 @@ import streamlit as st
 
 from charlm.analysis import sweep
 from charlm.common.blas import set_blas_threads
-from charlm.common.memory import limit_malloc_arenas
+from charlm.common.memory import fix_mmap_threshold, limit_malloc_arenas
 from charlm.generation import temperature as tmath
 from charlm.generation.artifacts import ArtifactError
 from charlm.ui import (
@@ -46,6 +46,7 @@ from charlm.ui.train_panel import teacher_passphrase, train_tab
 
 _log = logging.getLogger("charlm.page")
 limit_malloc_arenas()
+fix_mmap_threshold()  # a class's freed arrays go back to the system (charlm/common/memory.py)
 set_blas_threads(1)  # small matrices: a second BLAS thread only thrashes (charlm/common/blas.py)
 st.set_page_config(page_title="charlm · temperature explorer", page_icon="🌡️", layout="wide")
 

@@ -46,6 +46,14 @@ def add_mix_arguments(parser) -> None:
     g.add_argument("--timeout", type=float, default=d.timeout)
     g.add_argument("--seed", type=int, default=0, help="random seed of the class")
     g.add_argument(
+        "--window",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="also measure memory once Streamlit's reconnect window (120 s: a closed tab's "
+        "session is kept that long) has passed, S seconds after the class",
+    )
+    g.add_argument(
         "--recovery",
         action="store_true",
         help="after each class, time until one student's move is back to its one-user time",
@@ -173,6 +181,15 @@ async def recovery_seconds(port: int, alone: float, label: str) -> float:
     return float("inf")
 
 
+def memory_after_window(port: int, pid: int, wait: float, load) -> float:
+    """Resident MB once the class's stored sessions have expired: Streamlit keeps a closed
+    tab's session for 120 s (for a reconnect) and drops expired ones only when it stores
+    another, so one visitor comes and goes after the wait, then the server idles 5 s."""
+    time.sleep(max(wait, 0.0))
+    asyncio.run(one_user_move(port))
+    return load.settle_memory(pid, 5.0)
+
+
 def start_profiler(pid: int, path: Path) -> subprocess.Popen:
     """py-spy on the server (only threads holding the GIL; BLAS threads are invisible)."""
     command = ["py-spy", "record", "--gil", "-r", "100", "-p", str(pid), "-f", "raw", "-o"]
@@ -257,6 +274,9 @@ def run_mix(args, load) -> None:
             print("\n".join(lines), flush=True)
             settled = load.settle_memory(server.pid, args.settle)
             print(f"memory {args.settle:g} s after: {settled:.0f} MB")
+            if args.window:
+                gone = memory_after_window(port, server.pid, args.window - args.settle, load)
+                print(f"memory {args.window:g} s after (past the reconnect window): {gone:.0f} MB")
         if args.training:
             run_dir = Path(run_in_root(root, START, str(runs_dir), str(args.train_epochs)))
             rate = load.TrainerRate(run_dir)
