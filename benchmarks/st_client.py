@@ -1,5 +1,7 @@
 """A minimal Streamlit client over the app's own websocket protocol (the messages Chromium
 sends): open a session, run the script, set widget values, wait for `script_finished`.
+Like the browser, a change to widgets drawn by one fragment (`st.fragment`) asks to rerun that
+fragment only.
 
 Used by `classroom_load.py` to act as many students at once. Localhost only.
 """
@@ -65,6 +67,8 @@ class StreamlitSession:
         self.widgets: dict[str, Widget] = {}
         self.values: dict[str, tuple[str, object]] = {}  # widget id -> (proto field, value)
         self._triggers: set[str] = set()
+        self.fragment_of: dict[str, str] = {}  # widget id -> the fragment that drew it
+        self._changed: set[str] = set()
 
     async def open(self, timeout: float = 60) -> RunResult:
         self.ws = await websockets.connect(
@@ -89,6 +93,7 @@ class StreamlitSession:
     def set(self, key: str, proto_field: str, value) -> None:
         widget = self.widgets[key]
         self.values[widget.id] = (proto_field, value)
+        self._changed.add(widget.id)
 
     def click(self, key: str) -> None:
         """Press a button for the next rerun only (the browser resets triggers after one)."""
@@ -100,6 +105,10 @@ class StreamlitSession:
         state = msg.rerun_script
         state.query_string = self.query
         state.page_script_hash = ""
+        fragments = {self.fragment_of.get(w, "") for w in self._changed}
+        if len(fragments) == 1 and "" not in fragments:  # as the browser: rerun that fragment
+            state.fragment_id = fragments.pop()
+        self._changed.clear()
         for widget_id, (proto_field, value) in self.values.items():
             item = state.widget_states.widgets.add()
             item.id = widget_id
@@ -159,6 +168,8 @@ class StreamlitSession:
         inner = getattr(element, kind, None)
         widget_id = getattr(inner, "id", "")
         key = widget_key(widget_id) if isinstance(widget_id, str) else None
+        if widget_id and isinstance(widget_id, str):
+            self.fragment_of[widget_id] = msg.delta.fragment_id
         result.elements.append((kind, key, digest(element.SerializeToString())))
         if key:
             options = [getattr(o, "content", o) for o in getattr(inner, "options", [])]

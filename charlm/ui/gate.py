@@ -158,7 +158,11 @@ def admitted(
 
     `yield_check()` is called about every POLL_SECONDS while waiting and may raise to drop
     the run; if it raises one of `superseded`, the session's next run keeps this place.
-    `on_busy()` is called once when the wait passes BUSY_NOTE_SECONDS."""
+    `on_busy()` is called once when the wait passes BUSY_NOTE_SECONDS. Inside a run that
+    holds the slot (a page run drawing a fragment) it just runs the body."""
+    if getattr(_local, "run", None) is not None:
+        yield
+        return
     start = time.monotonic()
     with _lock:
         _start_trimmer()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -222,12 +223,27 @@ def test_a_process_that_dies_at_once_stops_everything_and_says_which(tmp_path):
     assert [pid for pid in tree if alive(pid)] == []
 
 
-def browser_on_its_process(served: Served, chromium, tmp_path: Path) -> tuple[str, str]:
+def key_reaching(served: Served, backend: str) -> str:
+    """A sticky-cookie value that nginx sends to `backend` (found by asking with a few)."""
+    for _ in range(64):
+        key = secrets.token_hex(16)
+        requests.get(served.url + "/_stcore/health", cookies={proxy.STICKY_COOKIE: key}, timeout=30)
+        if any(k == key and up == backend for k, up, _ in served.access_log()):
+            return key
+    raise AssertionError(f"no key of 64 reached {backend}")
+
+
+def browser_on_its_process(
+    served: Served, chromium, tmp_path: Path, key: str | None = None
+) -> tuple[str, str]:
     """A new Chromium profile opens the page, downloads the text (a /media file), uploads a
-    short .txt on the Train view and sees the page read it; returns (its key, its process)."""
+    short .txt on the Train view and sees the page read it; returns (its key, its process).
+    `key`: the sticky cookie the profile already holds (else nginx gives it one)."""
     from playwright.sync_api import expect
 
     context = chromium.new_context(accept_downloads=True)
+    if key is not None:
+        context.add_cookies([{"name": proxy.STICKY_COOKIE, "value": key, "url": served.url}])
     page = context.new_page()
     page.goto(served.url)
     expect(page.locator(".charlm-text").first).to_be_visible(timeout=60_000)
@@ -264,11 +280,13 @@ def test_real_browsers_download_and_upload_through_their_own_process(tmp_path):
             chromium = p.chromium.launch(
                 executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
             )
-            processes = set()
-            for _ in range(6):  # a new browser lands on either process at random
-                processes.add(browser_on_its_process(served, chromium, tmp_path)[1])
-                if len(processes) == 2:
-                    break
+            # A new browser lands on either process, at random; a second one is sent to the
+            # other process by its cookie (six at random all met one process 1 run in 32).
+            _, first = browser_on_its_process(served, chromium, tmp_path)
+            other = next(backend for backend in served.backends if backend != first)
+            key = key_reaching(served, other)
+            assert browser_on_its_process(served, chromium, tmp_path, key) == (key, other)
+            processes = {first, other}
             chromium.close()
         assert processes == set(served.backends)
         statuses = set(re.findall(r"status=(\d+)", (served.run_dir / proxy.ACCESS_LOG).read_text()))

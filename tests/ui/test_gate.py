@@ -297,3 +297,30 @@ def test_heavy_work_outside_a_page_run_just_runs():
     with gate.heavy_work():
         value = 42
     assert value == 42
+
+
+def test_a_fragment_inside_a_page_run_runs_in_its_slot():
+    """A page run draws the view's fragment, which asks for the slot again: it must not wait
+    for itself (the old gate waited for ever), and the slot is free once the page run ends."""
+    steps = []
+
+    def page_run():
+        with gate.admitted("page"):
+            with gate.admitted("page"):  # the fragment, same thread
+                steps.append("fragment drawn")
+        steps.append("page ended")
+
+    thread = threading.Thread(target=page_run, daemon=True)
+    thread.start()
+    thread.join(3)
+    assert steps == ["fragment drawn", "page ended"]
+    admitted = []
+
+    def other_run():
+        with gate.admitted("other"):
+            admitted.append(True)
+
+    other = threading.Thread(target=other_run, daemon=True)
+    other.start()
+    other.join(3)
+    assert admitted == [True]  # at once: nothing still holds the slot

@@ -186,6 +186,54 @@ def test_clicking_a_character_inspects_it_in_place(page_server, chromium):
     again.close()
 
 
+def reruns_sent(page) -> list:
+    """Every rerun request the browser sends from now on, parsed (Streamlit's BackMsg)."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    sent = []
+
+    def on_frame(payload):
+        if isinstance(payload, bytes):
+            msg = BackMsg()
+            msg.ParseFromString(payload)
+            if msg.WhichOneof("type") == "rerun_script":
+                sent.append(msg.rerun_script)
+
+    page.on("websocket", lambda ws: ws.on("framesent", on_frame))
+    return sent
+
+
+def test_a_temperature_move_reruns_only_the_view_and_keeps_the_link(page_server, chromium):
+    """Issue 17: a move of the view's own controls reruns the view's fragment only (the
+    browser names it), the text and the link follow it; a sidebar control reruns the page."""
+    page = chromium.new_page(viewport={"width": 1366, "height": 768})
+    sent = reruns_sent(page)
+    page.goto(f"{page_server}/?len=200")
+    page.locator(".charlm-text").first.wait_for(timeout=60_000)
+    settled(page)
+    text_before = page.locator(".charlm-text").first.inner_text()
+    sent.clear()
+    t = slider(page, "Temperature T")
+    t.focus()
+    for _ in range(10):
+        page.keyboard.press("ArrowRight")
+    settled(page)
+    assert sent and all(rerun.fragment_id for rerun in sent), [r.fragment_id for r in sent]
+    assert page.locator(".charlm-text").first.inner_text() != text_before
+    value = t.input_value()
+    assert f"t={value}" in page.url and "len=200" in page.url
+    assert page.get_by_role("heading", name="charlm").is_visible()  # the header stays drawn
+
+    sent.clear()
+    page.get_by_role("spinbutton", name="Random seed").fill("8")
+    page.keyboard.press("Enter")
+    settled(page)
+    assert sent and not sent[-1].fragment_id  # a sidebar control: the whole page
+    assert "rng=8" in page.url and f"t={value}" in page.url
+    assert t.input_value() == value
+    page.close()
+
+
 FIRST_SCREENS = {"laptop": (1366, 768), "projector": (1280, 720), "phone": (390, 844)}
 
 FIRST_SCREEN = """() => {
