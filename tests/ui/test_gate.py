@@ -61,7 +61,9 @@ def test_a_long_queue_never_stampedes():
     assert gate.queue_length() == 0
 
 
-def test_runs_are_admitted_in_arrival_order():
+def queue_behind_a_holder(names: list[str], before_release=lambda: None) -> list[str]:
+    """One run holds the slot while `names` queue in that order; then it lets go. Returns the
+    order in which they ran. `before_release()` runs once all are queued."""
     order, release = [], threading.Event()
 
     def holder():
@@ -76,14 +78,20 @@ def test_runs_are_admitted_in_arrival_order():
     threads[0].start()
     wait_for_queue(0)
     time.sleep(0.05)
-    for i in range(6):
-        threads.append(threading.Thread(target=visitor, args=(f"s{i}",)))
+    for i, name in enumerate(names):
+        threads.append(threading.Thread(target=visitor, args=(name,)))
         threads[-1].start()
         wait_for_queue(i + 1)
+    before_release()
     release.set()
     for thread in threads:
-        thread.join(5)
-    assert order == [f"s{i}" for i in range(6)]
+        thread.join(10)
+    return order
+
+
+def test_runs_are_admitted_in_arrival_order():
+    names = [f"s{i}" for i in range(6)]
+    assert queue_behind_a_holder(names) == names
 
 
 def test_a_released_slot_wakes_only_the_run_that_goes_next(monkeypatch):
@@ -99,31 +107,15 @@ def test_a_released_slot_wakes_only_the_run_that_goes_next(monkeypatch):
         return admissible(ticket, now)
 
     monkeypatch.setattr(gate, "_admissible", counted)
-    order, release = [], threading.Event()
-
-    def holder():
-        with gate.admitted("holder"):
-            release.wait(5)
-
-    def visitor(name):
-        with gate.admitted(name):
-            order.append(name)
-
-    threads = [threading.Thread(target=holder)]
-    threads[0].start()
-    time.sleep(0.05)
     names = [f"s{i}" for i in range(30)]
-    for i, name in enumerate(names):
-        threads.append(threading.Thread(target=visitor, args=(name,)))
-        threads[-1].start()
-        wait_for_queue(i + 1)
-    looks[0] = 0
-    started = time.monotonic()
-    release.set()
-    for thread in threads:
-        thread.join(10)
-    assert order == names
-    assert time.monotonic() - started < 5
+    released = []
+
+    def count_from_here():
+        looks[0] = 0
+        released.append(time.monotonic())
+
+    assert queue_behind_a_holder(names, count_from_here) == names
+    assert time.monotonic() - released[0] < 5
     assert looks[0] <= 2 * len(names)
 
 
