@@ -73,6 +73,25 @@ def init_from_link(models: list[str], default_model: str | None) -> None:
     st.session_state._initialised = True
 
 
+# Keys of the choices whose labels are in the page's language (format_func). The browser keeps
+# the label it last showed as the choice's value; after a language switch a selectbox or radio
+# read that old label back as the value itself (the link got "model=nietzsche-seed · 2.18
+# bits/char" and the next run fell back to another model), a select_slider as its default.
+# tests/ui/test_translated_choices.py checks that every such widget is listed here.
+TRANSLATED_CHOICES = (
+    "view",
+    "model",
+    "sweep_knob",
+    "neuron_source",
+    "neuron_kind",
+    "class_activity",
+    "vote-choice",
+    "train_corpus",
+    "train_recipe",
+    "train_units",
+)
+
+
 def language_picker() -> str:
     st.sidebar.segmented_control(
         text(st.session_state.lang, "language"),
@@ -84,7 +103,19 @@ def language_picker() -> str:
     )
     if st.session_state.lang is None:  # clicking the selected option clears it
         st.session_state.lang = "en"
-    return st.session_state.lang
+    lang = st.session_state.lang
+    if st.session_state.get("_labels_lang", lang) != lang:
+        relabel_choices()
+    st.session_state._labels_lang = lang
+    return lang
+
+
+def relabel_choices() -> None:
+    """After a language switch, before any choice is drawn: give each translated choice its
+    own value again, so that Streamlit sends the browser its label in the new language."""
+    for key in TRANSLATED_CHOICES:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
 
 
 def model_picker(lang: str, models: dict[str, dict]) -> str | None:

@@ -136,10 +136,11 @@ def launch_form(lang: str, settings: Settings, viewer: ownership.Viewer) -> None
             placeholder=text(lang, "recipe_default"),
             key="train_epochs",
         )
+        st.session_state.setdefault("train_units", RECIPE_DEFAULT)  # set, not a default:
+        # a language switch sets it again (sidebar.relabel_choices)
         units = cols[2].select_slider(
             text(lang, "units"),
             UNIT_CHOICES,
-            value=RECIPE_DEFAULT,
             format_func=lambda u: text(lang, "recipe_default") if u == RECIPE_DEFAULT else str(u),
             key="train_units",
         )

@@ -234,6 +234,34 @@ def test_a_temperature_move_reruns_only_the_view_and_keeps_the_link(page_server,
     page.close()
 
 
+def test_a_language_switch_keeps_the_model_and_the_link_clean(page_server, chromium):
+    """The browser keeps the model list's label as its value: after a switch to Korean the
+    next move sent the English label back, which the link then carried
+    (`model=tiny-b · … bits/char`) and the next view switch replaced by another model."""
+    page = open_page(chromium, f"{page_server}/?model=tiny-b")
+    label = page.get_by_role("combobox", name="Model").input_value()
+    assert "tiny-b" in label and label != "tiny-b"  # the label is in the page's language
+    page.locator('[data-testid="stSidebar"]').get_by_text("한국어").click()
+    settled(page, 1500)
+    t = slider(page, "온도 T")
+    t.focus()
+    page.keyboard.press("ArrowRight")
+    settled(page)
+    assert "model=tiny-b&" in page.url + "&" and "lang=ko" in page.url
+    page.get_by_role("radio", name="온도 비교", exact=True).click()
+    settled(page, 1500)
+    assert "model=tiny-b&" in page.url + "&"
+    korean = page.get_by_role("combobox", name="모델").input_value()
+    assert "tiny-b" in korean and korean != label  # now in Korean
+    page.locator('[data-testid="stSidebar"]').get_by_text("English").click()
+    settled(page, 1500)
+    page.get_by_role("radio", name="Explore", exact=True).click()
+    settled(page, 1500)
+    assert "model=tiny-b&" in page.url + "&"
+    assert page.get_by_role("combobox", name="Model").input_value() == label
+    page.close()
+
+
 FIRST_SCREENS = {"laptop": (1366, 768), "projector": (1280, 720), "phone": (390, 844)}
 
 FIRST_SCREEN = """() => {
