@@ -115,16 +115,22 @@ class _Run:
     session: str | None
     yield_check: Callable[[], None]
     superseded: tuple[type[BaseException], ...]
+    on_busy: Callable[[], None]
+    noted: bool = False  # the busy note was given (once a run)
+
+    def note_if_long(self, waiting_since: float) -> None:
+        if not self.noted and time.monotonic() - waiting_since > BUSY_NOTE_SECONDS:
+            self.noted = True
+            self.on_busy()
 
 
 _local = threading.local()  # .run: the page run this thread holds, if any
 _computing = [0]  # runs inside heavy_work now
 
 
-def _wait_for_slot(run: _Run, start: float, on_busy: Callable[[], None]) -> None:
+def _wait_for_slot(run: _Run, start: float) -> None:
     """Wait (queued as run.ticket) until admitted; on any exception leave the queue, keeping
     the session's place when the run was superseded."""
-    noted = False
     try:
         while True:
             with _lock:
@@ -135,16 +141,30 @@ def _wait_for_slot(run: _Run, start: float, on_busy: Callable[[], None]) -> None
                     return
                 _waiting[run.ticket].wait(POLL_SECONDS)
             run.yield_check()  # outside the lock: it may raise to drop this run
-            if not noted and time.monotonic() - start > BUSY_NOTE_SECONDS:
-                noted = True
-                on_busy()
+            run.note_if_long(start)
     except BaseException as exc:
         with _lock:
             _waiting.pop(run.ticket, None)
-            if run.session is not None and isinstance(exc, run.superseded):
-                _places[run.session] = (run.ticket, time.monotonic())
+            _keep_place_if_superseded(run, exc)
             _wake_next()
         raise
+
+
+def _keep_place_if_superseded(run: _Run, exc: BaseException) -> None:
+    """(Under _lock.) A run dropped because its visitor moved again leaves its place to the
+    visitor's next run."""
+    if run.session is not None and isinstance(exc, run.superseded):
+        _places[run.session] = (run.ticket, time.monotonic())
+
+
+def _take_compute_slot(run: _Run) -> None:
+    """Wait for one of the COMPUTE_SLOTS like a queued run: the visitor may move on (the run
+    is dropped) and hears "busy" after BUSY_NOTE_SECONDS (a class of heavy generations waits
+    here, not in the page queue)."""
+    start = time.monotonic()
+    while not _compute_slots.acquire(timeout=POLL_SECONDS):
+        run.yield_check()
+        run.note_if_long(start)
 
 
 @contextlib.contextmanager
@@ -166,9 +186,9 @@ def admitted(
     start = time.monotonic()
     with _lock:
         _start_trimmer()
-        run = _Run(_take_ticket(session, start), session, yield_check, superseded)
+        run = _Run(_take_ticket(session, start), session, yield_check, superseded, on_busy)
         _waiting[run.ticket] = threading.Condition(_lock)
-    _wait_for_slot(run, start, on_busy)
+    _wait_for_slot(run, start)
     _local.run = run
     try:
         yield
@@ -196,17 +216,21 @@ def heavy_work():
         _computing[0] += 1
         _wake_next()
     try:
-        with _compute_slots:
+        _take_compute_slot(run)
+        try:
             yield
-    except BaseException:
+        finally:
+            _compute_slots.release()
+    except BaseException as exc:
         with _lock:
             _computing[0] -= 1
+            _keep_place_if_superseded(run, exc)
             _wake_next()
         raise
     with _lock:
         _computing[0] -= 1
         _waiting[run.ticket] = threading.Condition(_lock)
-    _wait_for_slot(run, time.monotonic(), lambda: None)
+    _wait_for_slot(run, time.monotonic())
 
 
 def queue_length() -> int:

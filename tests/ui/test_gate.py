@@ -285,6 +285,53 @@ def test_at_most_the_compute_slots_compute_at_once_and_a_failure_frees_everythin
         pass
 
 
+def test_a_run_waiting_for_a_compute_slot_hears_busy_and_can_be_dropped(monkeypatch):
+    """Every compute slot is taken by long generations: a third run waiting for one gets the
+    busy note (it used to wait silently for ever), and is dropped when its visitor moves on
+    (it used to compute for a page nobody would see), leaving the visitor its place."""
+    monkeypatch.setattr(gate, "BUSY_NOTE_SECONDS", 0.1)
+    release, computing = threading.Event(), threading.Semaphore(0)
+    notes, outcome, move_on = [], [], threading.Event()
+
+    def long_generation(name):
+        with gate.admitted(name):
+            with gate.heavy_work():
+                computing.release()
+                release.wait(5)
+
+    def check():
+        if move_on.is_set():
+            raise Superseded
+
+    def waiting_visitor():
+        try:
+            with gate.admitted("waiter", check, lambda: notes.append("busy"), (Superseded,)):
+                with gate.heavy_work():
+                    outcome.append("computed")
+        except Superseded:
+            outcome.append("dropped")
+
+    holders = [threading.Thread(target=long_generation, args=(f"g{i}",)) for i in range(2)]
+    for thread in holders:
+        thread.start()
+    for _ in holders:
+        assert computing.acquire(timeout=5)
+    waiter = threading.Thread(target=waiting_visitor)
+    waiter.start()
+    deadline = time.monotonic() + 5
+    while not notes and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert notes == ["busy"]
+    move_on.set()
+    waiter.join(5)
+    assert outcome == ["dropped"]
+    assert "waiter" in gate._places  # the visitor's next run keeps the place
+    release.set()
+    for thread in holders:
+        thread.join(5)
+    assert gate._computing[0] == 0 and not gate._active and gate.queue_length() == 0
+
+
 def test_heavy_work_outside_a_page_run_just_runs():
     with gate.heavy_work():
         value = 42
