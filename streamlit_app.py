@@ -205,9 +205,31 @@ def header(lang: str, corpus: str) -> None:
     st.html(PAGE_STYLE)  # style only: Streamlit keeps it out of the page's layout
     st.title(text(lang, "title"))
     st.caption(text(lang, "subtitle", corpus=safe.markdown(corpus)))
-    for key, fields in st.session_state.get("link_notices", []):
+    for key, fields in link_notices():
         detail = safe.markdown(text(lang, key, **fields))
         st.warning(text(lang, "query_notice", detail=detail), icon="🔗")
+
+
+def link_notices() -> list:
+    """What the opened link had wrong and what the page used instead, each while the page
+    still shows the value it used: once the visitor changes that setting, the notice describes
+    a value no longer there, and it goes."""
+    notices = st.session_state.get("link_notices", [])
+    opened = st.session_state.get("opened_settings")
+    if notices and opened is not None:
+        now = settings_shown()
+
+        def still_true(notice) -> bool:
+            name = params.notice_about(*notice)
+            return now == opened if name is None else now.get(name) == opened.get(name)
+
+        st.session_state.link_notices = notices = [n for n in notices if still_true(n)]
+    return notices
+
+
+def settings_shown() -> dict:
+    """The page's settings as its link writes them."""
+    return params.to_query(sidebar.current_settings(None))
 
 
 def choose_model(lang, models, settings, messages):
@@ -277,3 +299,5 @@ def new_passage(context_length: int, path) -> None:
 with one_run_at_a_time():
     main()
     identity.store_new_token()
+    if "opened_settings" not in st.session_state:  # the settings as the link set them
+        st.session_state.opened_settings = settings_shown()

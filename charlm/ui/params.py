@@ -160,6 +160,23 @@ def from_query(
     return settings
 
 
+_NOTICE_PARAMS = {
+    "link_no_model": "model",
+    "link_seed_cut": "seed",
+    "link_bad_lang": "lang",
+    "link_cmp_ignored": "cmp",
+    "link_cmp_extra": "cmp",
+    "link_bad_view": "view",
+    "link_bad_sweep": "sweep",
+    "link_bad_activity": "act",
+}
+
+
+def notice_about(key: str, fields: dict) -> str | None:
+    """The query parameter a link notice (from_query's .notices) is about, or None."""
+    return fields.get("name") if "name" in fields else _NOTICE_PARAMS.get(key)
+
+
 def to_query(settings: PageSettings) -> dict[str, str]:
     """The query parameters that reproduce `settings` exactly."""
     query = {

@@ -119,6 +119,39 @@ def test_compare_view_warns_in_korean_when_it_drops_temperatures(app_env):
     assert at.text_input(key="compare_text").label == "쉼표로 구분한 온도들 (최대 6개)"
 
 
+def link_notices(at: AppTest) -> list[str]:
+    return [w.value for w in at.warning if w.icon == "🔗"]
+
+
+def test_link_notices_stay_while_the_page_shows_the_link_and_go_once_a_setting_changes(app_env):
+    """Found by the class check: notices about `len=5` and `t=abc` stayed (and were translated)
+    after the visitor had set another length."""
+    at = run_app({"len": "5", "t": "abc"})
+    assert len(link_notices(at)) == 2
+    at = rerun(at)  # nothing changed: still said
+    assert len(link_notices(at)) == 2
+    at.segmented_control(key="lang").set_value("ko")
+    at = rerun(at)  # the language is not what the notices are about: still said, in Korean
+    assert [n.startswith("링크의 값") for n in link_notices(at)] == [True, True]
+    at.slider(key="length").set_value(300)
+    at = rerun(at)  # the length's notice goes; T is still the default it says it used
+    assert len(link_notices(at)) == 1 and "abc" in link_notices(at)[0]
+    at.slider(key="temperature").set_value(0.7)
+    at = rerun(at)
+    assert link_notices(at) == []
+
+
+def test_every_link_notice_names_the_setting_it_is_about():
+    from charlm.ui.params import from_query, notice_about
+
+    bad = {"model": "nope", "seed": "x" * 5000, "lang": "xx", "cmp": "a," + ELEVEN,
+           "view": "nope", "sweep": "nope", "act": "nope", "t": "abc", "len": "1e308",
+           "rng": "-3", "k": "nan", "p": "7", "minp": "inf"}  # fmt: skip
+    notices = from_query(bad, ["m"], "m").notices
+    assert len(notices) >= 12
+    assert {notice_about(*n) for n in notices} <= set(bad)
+
+
 # ---- defect 5: the Train form ------------------------------------------------------------
 
 
