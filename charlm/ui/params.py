@@ -20,6 +20,9 @@ TOP_K_MAX = 100_000  # the page then lowers k to the model's alphabet, with its 
 VIEWS = ("explore", "compare", "neurons", "train", "class")
 SWEEP_ALONG = ("temperature", "top_p", "min_p")  # what the Compare view's sweep runs along
 CLASS_ACTIVITIES = ("guess", "vote")  # the Class view's activities
+NEURON_KINDS = ("cell", "hidden")  # the Neurons view: memory c or output h
+NEURON_SOURCES = ("generated", "passage", "own")  # ... coloured over which text
+MAX_LAYERS, MAX_UNITS = 8, 4096  # a link's layer and cell; the view keeps them in its model
 
 
 @dataclass
@@ -43,6 +46,11 @@ class PageSettings:
     activity: str = "guess"  # the Class view's activity (a reload stays on it)
     pipeline: bool = False  # the step inspector's sampling pipeline is shown
     draws: bool = False  # ... and "Draw 100" under it (the link then draws the same again)
+    # The Neurons view's cell (None: the view picks the strongest one), kind and text.
+    neuron_layer: int | None = None  # 1-based
+    neuron_unit: int | None = None
+    neuron_kind: str = "cell"
+    neuron_source: str = "generated"
     notices: list[tuple[str, dict]] = field(default_factory=list)  # (strings key, fields)
 
 
@@ -157,7 +165,22 @@ def from_query(
         settings.step = _clamped(n, 1, settings.length, notes, "step")  # within the text
     if "epoch" in get and (e := _number(get["epoch"], int, notes, "epoch")) is not None:
         settings.epoch = e if e >= 1 else None
+    if "layer" in get and (n := _number(get["layer"], int, notes, "layer")) is not None:
+        settings.neuron_layer = _clamped(n, 1, MAX_LAYERS, notes, "layer")
+    if "cell" in get and (n := _number(get["cell"], int, notes, "cell")) is not None:
+        settings.neuron_unit = _clamped(n, 0, MAX_UNITS - 1, notes, "cell")
+    settings.neuron_kind = _choice(get, "kind", NEURON_KINDS, notes)
+    settings.neuron_source = _choice(get, "src", NEURON_SOURCES, notes)
     return settings
+
+
+def _choice(get: dict, name: str, choices: tuple[str, ...], notes: list) -> str:
+    """get[name] when it is one of `choices`, else the first (said in a notice)."""
+    if name not in get or get[name] in choices:
+        return get.get(name, choices[0])
+    fields = {"name": name, "value": repr(get[name]), "choices": ", ".join(choices)}
+    notes.append(("link_bad_choice", {**fields, "used": choices[0]}))
+    return choices[0]
 
 
 _NOTICE_PARAMS = {
@@ -208,6 +231,15 @@ def to_query(settings: PageSettings) -> dict[str, str]:
         query["p"] = f"{settings.top_p:g}"
     if settings.min_p > 0:
         query["minp"] = f"{settings.min_p:g}"
+    if settings.view == "neurons":  # the cell in view, so that a link shows the same
+        if settings.neuron_layer is not None:
+            query["layer"] = str(settings.neuron_layer)
+        if settings.neuron_unit is not None:
+            query["cell"] = str(settings.neuron_unit)
+        if settings.neuron_kind != NEURON_KINDS[0]:
+            query["kind"] = settings.neuron_kind
+        if settings.neuron_source != NEURON_SOURCES[0]:
+            query["src"] = settings.neuron_source
     if settings.epoch is not None:
         query["epoch"] = str(settings.epoch)
     if settings.step is not None:

@@ -67,6 +67,12 @@ def init_from_link(models: list[str], default_model: str | None) -> None:
     st.session_state.show_pipeline = settings.pipeline
     st.session_state.draw_100 = settings.draws
     st.session_state.compare_text = ", ".join(f"{t:g}" for t in settings.compare)
+    st.session_state.neuron_kind = settings.neuron_kind
+    st.session_state.neuron_source = settings.neuron_source
+    if settings.neuron_layer is not None:
+        st.session_state.neuron_layer = settings.neuron_layer
+    if settings.neuron_unit is not None:  # else the view opens on its strongest cell
+        st.session_state.neuron_unit = settings.neuron_unit
     st.session_state.use_timeline = settings.epoch is not None
     st.session_state.link_epoch = settings.epoch
     st.session_state.link_notices = settings.notices
@@ -247,6 +253,18 @@ def sampling_controls(lang: str, vocab_size: int) -> None:
         )
 
 
+def neuron_settings() -> dict:
+    """The Neurons view's cell, kind and text, as PageSettings fields."""
+    layer, unit = st.session_state.get("neuron_layer"), st.session_state.get("neuron_unit")
+    kind, source = st.session_state.get("neuron_kind"), st.session_state.get("neuron_source")
+    return {
+        "neuron_layer": layer if isinstance(layer, int) else None,
+        "neuron_unit": unit if isinstance(unit, int) else None,
+        "neuron_kind": kind if kind in params.NEURON_KINDS else params.NEURON_KINDS[0],
+        "neuron_source": source if source in params.NEURON_SOURCES else params.NEURON_SOURCES[0],
+    }
+
+
 def current_settings(epoch: int | None) -> params.PageSettings:
     values = {field: st.session_state.get(key) for field, key in STATE_KEYS.items()}
     compare, _ = params.parse_compare(st.session_state.get("compare_text", ""))
@@ -258,4 +276,5 @@ def current_settings(epoch: int | None) -> params.PageSettings:
     values["activity"] = activity if activity in params.CLASS_ACTIVITIES else "guess"
     values["pipeline"] = bool(st.session_state.get("show_pipeline"))
     values["draws"] = bool(st.session_state.get("draw_100"))
+    values.update(neuron_settings())
     return params.PageSettings(**values, compare=compare or params.DEFAULT_COMPARE, epoch=epoch)

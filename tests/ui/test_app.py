@@ -334,6 +334,22 @@ def test_neuron_choice_survives_a_visit_to_another_view(app_env):
     assert at.number_input(key="neuron_unit").value == 5
 
 
+def test_a_neurons_link_opens_its_cell_and_the_link_follows_the_cell_shown(app_env):
+    """Found by the class check: a teacher could not share "look at this cell"."""
+    at = run_app({"view": "neurons", "layer": "1", "cell": "5", "kind": "hidden", "src": "passage"})
+    assert at.number_input(key="neuron_unit").value == 5
+    assert at.radio(key="neuron_kind").value == "hidden"
+    assert at.radio(key="neuron_source").value == "passage"
+    assert any("cell 5:" in m.value or "unit 5" in m.value for m in at.markdown)
+    at.number_input(key="neuron_unit").set_value(7).run()
+    assert (at.query_params["cell"], at.query_params["kind"]) == ("7", "hidden")
+    assert at.query_params["src"] == "passage" and at.query_params["layer"] == "1"
+    wide = run_app({"view": "neurons", "cell": "99999"})  # the model has 24 cells
+    assert at.number_input(key="neuron_unit").value == 7
+    assert wide.number_input(key="neuron_unit").value == 23
+    assert wide.query_params["cell"] == "23"
+
+
 def test_train_view_shows_samples_from_every_few_seconds_of_training(
     app_env, isolated_runs, monkeypatch
 ):

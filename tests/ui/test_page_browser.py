@@ -262,6 +262,32 @@ def test_a_language_switch_keeps_the_model_and_the_link_clean(page_server, chrom
     page.close()
 
 
+def test_a_neurons_cell_opened_by_its_button_survives_a_reload(page_server, chromium):
+    """Found by the class check: the cell on view was not in the link, so a reload or a
+    shared link went back to the default cell."""
+    import re
+
+    page = chromium.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(f"{page_server}/?view=neurons")
+    page.locator(".charlm-text").first.wait_for(timeout=60_000)
+    settled(page)
+    buttons = page.locator('[data-testid="stMain"] button').filter(
+        has_text=re.compile(r"^L\d+ c\d+")
+    )
+    target = buttons.last
+    layer, unit = re.match(r"L(\d+) c(\d+)", target.inner_text()).groups()
+    target.click()
+    settled(page)
+    assert f"cell={unit}" in page.url and f"layer={layer}" in page.url
+    shown = page.get_by_text(re.compile(rf"cell {unit}:")).first
+    assert shown.is_visible()
+    page.reload()
+    page.locator(".charlm-text").first.wait_for(timeout=60_000)
+    settled(page)
+    assert page.get_by_text(re.compile(rf"Layer {layer}, .*cell {unit}:")).first.is_visible()
+    page.close()
+
+
 FIRST_SCREENS = {"laptop": (1366, 768), "projector": (1280, 720), "phone": (390, 844)}
 
 FIRST_SCREEN = """() => {

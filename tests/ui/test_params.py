@@ -76,3 +76,22 @@ def test_the_class_activity_and_the_pipeline_with_its_draws_are_kept_in_the_link
     assert not {"act", "pipe", "draw"} & set(plain)
     odd = from_query({"act": "dance"}, MODELS, "a")
     assert odd.activity == "guess" and odd.notices[0][0] == "link_bad_activity"
+
+
+def test_the_neurons_cell_kind_and_text_are_kept_in_the_link():
+    settings = PageSettings(model="a", seed_text="the", view="neurons", neuron_layer=2)
+    settings.neuron_unit, settings.neuron_kind, settings.neuron_source = 17, "hidden", "passage"
+    query = to_query(settings)
+    assert (query["layer"], query["cell"], query["kind"], query["src"]) == (
+        "2", "17", "hidden", "passage")  # fmt: skip
+    assert from_query(query, MODELS, "a") == settings
+    elsewhere = to_query(PageSettings(model="a", neuron_layer=2, neuron_unit=17))
+    assert not {"layer", "cell", "kind", "src"} & set(elsewhere)  # only on the Neurons view
+
+
+def test_a_neurons_link_with_bad_values_says_what_it_used():
+    s = from_query({"layer": "9", "cell": "-3", "kind": "gate", "src": "x"}, MODELS, "a")
+    assert (s.neuron_layer, s.neuron_unit, s.neuron_kind, s.neuron_source) == (
+        8, 0, "cell", "generated")  # fmt: skip
+    assert [key for key, _ in s.notices] == [
+        "link_clamped", "link_clamped", "link_bad_choice", "link_bad_choice"]  # fmt: skip
