@@ -332,6 +332,43 @@ def test_a_run_waiting_for_a_compute_slot_hears_busy_and_can_be_dropped(monkeypa
     assert gate._computing[0] == 0 and not gate._active and gate.queue_length() == 0
 
 
+def test_runs_waiting_for_a_compute_slot_get_it_in_arrival_order(monkeypatch):
+    """Each waiting run polls (to hear "busy" and be dropped); polling must not cost it its
+    place: a polled semaphore sent the run to the back each time (p95 1.35 -> 2.31 s)."""
+    monkeypatch.setattr(gate, "COMPUTE_SLOTS", 1)  # one at a time: the order is strict
+    release, computing, order = threading.Event(), threading.Semaphore(0), []
+
+    def long_generation(name):
+        with gate.admitted(name):
+            with gate.heavy_work():
+                computing.release()
+                release.wait(5)
+
+    def visitor(name):
+        with gate.admitted(name):
+            with gate.heavy_work():
+                order.append(name)
+                time.sleep(0.03)  # several polls of the others
+
+    holders = [threading.Thread(target=long_generation, args=("g",))]
+    holders[0].start()
+    assert computing.acquire(timeout=5)
+    names = [f"v{i}" for i in range(6)]
+    visitors = []
+    for i, name in enumerate(names):
+        visitors.append(threading.Thread(target=visitor, args=(name,)))
+        visitors[-1].start()
+        deadline = time.monotonic() + 5
+        while len(gate._compute_waiting) < i + 1:
+            assert time.monotonic() < deadline
+            time.sleep(0.005)
+    time.sleep(0.1)  # every waiting run has polled a few times
+    release.set()
+    for thread in holders + visitors:
+        thread.join(5)
+    assert order == names
+
+
 def test_heavy_work_outside_a_page_run_just_runs():
     with gate.heavy_work():
         value = 42
