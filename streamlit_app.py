@@ -136,8 +136,8 @@ def draw_view(lang, view, models, chosen) -> None:
         units = sampler.network.units
         neurons_view.neurons_view(lang, path, epoch, units, gen, folder.heldout_text())
         neurons_view.memory_spans(lang, memory_reports(models, name, path, epoch))
-        for name, value in sidebar.neuron_settings().items():  # as the view kept them
-            setattr(page, name, value)
+        for field, value in sidebar.neuron_settings().items():  # as the view kept them
+            setattr(page, field, value)
     else:
         gen, seconds = generate_for(page, path, [tmath.GREEDY if page.greedy else page.temperature])
         explore.generated_text(lang, gen, 0, seconds, f"charlm-{name.replace('/', '-')}.txt")
