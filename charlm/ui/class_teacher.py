@@ -75,31 +75,13 @@ def temperature_set(lang: str, results: ClassResults) -> None:
         default = ", ".join(f"{t:g}" for t in GUESS_TEMPERATURES)
         st.info(text(lang, "guess_set_empty", default=default))
         used = GUESS_TEMPERATURES
-    elif not values:
+    elif rejected:  # none usable: the set stays as it is; some: the rest is used
+        key, kept = ("guess_set_unused", {"current": current}) if not values else (
+            "guess_set_partly", {"used": shown})  # fmt: skip
         items = safe.markdown(", ".join(rejected))
-        st.warning(
-            text(
-                lang,
-                "guess_set_unused",
-                items=items,
-                low=params.T_MIN,
-                high=params.T_MAX,
-                current=current,
-            )
-        )
-        return
-    elif rejected:
-        items = safe.markdown(", ".join(rejected))
-        st.warning(
-            text(
-                lang,
-                "guess_set_partly",
-                items=items,
-                low=params.T_MIN,
-                high=params.T_MAX,
-                used=shown,
-            )
-        )
+        st.warning(text(lang, key, items=items, low=params.T_MIN, high=params.T_MAX, **kept))
+        if not values:
+            return
     if len(values) > MAX_GUESS_SET:
         left_out = ", ".join(f"{t:g}" for t in values[MAX_GUESS_SET:])
         st.warning(text(lang, "guess_set_too_many", max=MAX_GUESS_SET, items=left_out, used=shown))
